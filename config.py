@@ -1,0 +1,114 @@
+"""Configuration read from the environment; one class per kind of deployment."""
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sqlite_default() -> str:
+    instance = BASE_DIR / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'counter_feedback.db'}"
+
+
+def _database_url(url: str | None) -> str | None:
+    """Normalise URLs so PostgreSQL always goes through psycopg 3."""
+    if not url:
+        return url
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or _sqlite_default()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "counter-feedback@localhost")
+
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Taipei")
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_TW")
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = ["zh_TW", "en", "vi", "id", "th"]
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    WTF_CSRF_TIME_LIMIT = None
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
+
+    API_TITLE = "counter-feedback API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 0
+    LOGIN_LOCKOUT_SECONDS = 60
+    # Strong hashing makes every test that creates users slow; tests only need it to be a hash.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The config class named by APP_ENV (development when unset)."""
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,62 @@
+"""counter-feedback: satisfaction ratings and 陳情 case handling for public service counters."""
+
+import logging
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config: str | type | dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints and CLI groups."""
+    app = Flask(__name__, instance_relative_config=True)
+    if isinstance(config, dict):
+        app.config.from_object(config_for("testing" if config.get("TESTING") else None))
+        app.config.update(config)
+    elif isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_for(config))
+    _check_config(app)
+
+    from . import i18n, security
+    from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    app.config.setdefault("API_SPEC_OPTIONS", {})
+    api.init_app(app)
+
+    from . import errors, models  # noqa: F401  (models register their tables)
+    from .admin import bp as admin_bp
+    from .api import register_api
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    register_api(api)
+    errors.init_app(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    logging.getLogger(__name__).debug("app created with %s", app.config.get("ENV_NAME"))
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production; refusing to start without it.")
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

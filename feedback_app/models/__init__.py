@@ -1,0 +1,31 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from .base import UTCDateTime, utcnow
+from .calendar import CalendarDay, CalendarImport
+from .case import (
+    Attachment,
+    Case,
+    CaseCategory,
+    CaseChannel,
+    CaseEvent,
+    CaseLink,
+    CaseNote,
+    CaseNumberSequence,
+    CaseOutcome,
+    CaseState,
+    DueDateRule,
+    Extension,
+    RehandlingTask,
+    ReplyTemplate,
+)
+from .org import City, Counter, Office, Unit
+from .survey import Alert, Answer, Channel, Device, QrToken, Question, Questionnaire, QuestionnaireVersion, Rating
+from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
+
+__all__ = [
+    "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
+    "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Office", "QrToken",
+    "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
+    "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
+]

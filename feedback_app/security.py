@@ -1,0 +1,68 @@
+"""Sessions, API tokens and the headers every response carries."""
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import Flask, g, request
+from flask_babel import lazy_gettext as _l
+
+from .extensions import db, login_manager
+from .models import ApiToken, User, utcnow
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "strong"
+    app.after_request(_security_headers)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256; they carry enough entropy for that to be safe."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token(prefix: str = "cf") -> str:
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def api_token_from_request() -> ApiToken | None:
+    """The live API token of this request (Authorization: Bearer …), if any; cached per request."""
+    if "api_token" in g:
+        return g.api_token
+    header = request.headers.get("Authorization", "")
+    token = None
+    if header.lower().startswith("bearer "):
+        value = header[7:].strip()
+        token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(value)))
+        now = utcnow()
+        if token is not None and (token.revoked_at or (token.expires_at and token.expires_at <= now)):
+            token = None
+        if token is not None:
+            token.last_used_at = now
+            db.session.commit()
+    g.api_token = token
+    return token

@@ -1,0 +1,100 @@
+"""Staff accounts: creating them and signing in, with throttling that holds across workers."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import UNIT_ROLES, City, LoginThrottle, Office, Role, Unit, User, utcnow
+from .errors import TooManyAttempts, ValidationFailed
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    city: City,
+    office: Office | None = None,
+    unit: Unit | None = None,
+    email: str | None = None,
+) -> User:
+    """Add a staff member; the role decides whether an office and unit are required."""
+    username = (username or "").strip()
+    errors = {}
+    if not username:
+        errors["username"] = str(_l("A username is required."))
+    elif db.session.scalar(sa.select(User.id).where(User.username == username)):
+        errors["username"] = str(_l("That username is taken."))
+    if role not in set(Role):
+        errors["role"] = str(_l("Unknown role."))
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        errors["password"] = str(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if role in UNIT_ROLES and (office is None or unit is None):
+        errors["unit"] = str(_l("Case officers and supervisors belong to a unit of an office."))
+    if office is not None and office.city_id != city.id:
+        errors["office"] = str(_l("The office is not in this city."))
+    if unit is not None and (office is None or unit.office_id != office.id):
+        errors["unit"] = str(_l("The unit is not in this office."))
+    if errors:
+        raise ValidationFailed(details=errors)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        city_id=city.id,
+        office_id=office.id if office else None,
+        unit_id=unit.id if unit else None,
+        email=email or None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _throttle_keys(username: str, remote_addr: str | None) -> list[str]:
+    keys = [f"user:{username.strip().lower()}"]
+    if remote_addr:
+        keys.append(f"addr:{remote_addr}")
+    return keys
+
+
+def authenticate(username: str, password: str, remote_addr: str | None) -> User | None:
+    """The user if the credentials are right; None if not; TooManyAttempts while locked out."""
+    now = utcnow()
+    keys = _throttle_keys(username, remote_addr)
+    throttles = {t.key: t for t in db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))}
+    if any(t.locked_until and t.locked_until > now for t in throttles.values()):
+        raise TooManyAttempts()
+
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    if user is not None and user.active and user.check_password(password):
+        for throttle in throttles.values():
+            db.session.delete(throttle)
+        user.last_login_at = now
+        db.session.commit()
+        return user
+
+    max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+    lockout = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
+    for key in keys:
+        throttle = throttles.get(key)
+        if throttle is None or now - throttle.first_failure_at > lockout:
+            if throttle is not None:
+                db.session.delete(throttle)
+                db.session.flush()
+            throttle = LoginThrottle(key=key, failures=0, first_failure_at=now)
+            db.session.add(throttle)
+        throttle.failures += 1
+        # The address limit is looser: many staff may share one office gateway.
+        limit = max_failures if key.startswith("user:") else max_failures * 4
+        if throttle.failures >= limit:
+            throttle.locked_until = now + lockout
+    db.session.commit()
+    return None

@@ -1,0 +1,232 @@
+"""Fixtures: a fresh database per run (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+an app and client per test with empty tables, a real SMTP server, and a live server for the browser."""
+
+import contextvars
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+
+from . import factories
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CALENDAR_DIR = SHARED_DATA / "office-calendar"
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    """Create a database of our own for this run and drop it afterwards."""
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ), {"n": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """An empty database built by the migrations, as a deployment would build it."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        gen = _postgres_database(base)
+        url = next(gen)
+    else:
+        gen = None
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if gen is not None:
+        next(gen, None)
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on the test database with extra config; tables are emptied after the test."""
+    apps = []
+
+    def build(**overrides):
+        config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": None}
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    ours = [a for a in apps if a.config["SQLALCHEMY_DATABASE_URI"] == database_url]
+    if ours:
+        with ours[0].app_context():
+            _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a server would: its own `g`, session and user."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def org(app):
+    """Two offices of one city and one office of another, each with units, counters and every role."""
+    return factories.build_org()
+
+
+def login(client, username: str, password: str = factories.PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPRecorder:
+    """A real SMTP server (aiosmtpd) on a free port that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app) -> Iterator[SMTPRecorder]:
+    server = SMTPRecorder()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.server_close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-TW", timezone_id="Asia/Taipei")
+    page = context.new_page()
+    yield page
+    context.close()

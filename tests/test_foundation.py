@@ -1,0 +1,170 @@
+"""The foundation: config, health, errors, sign-in, roles and office scoping."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config import ProductionConfig
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import LoginThrottle, Role, User
+from feedback_app.services import access
+from feedback_app.services.errors import AccessDenied
+
+from .conftest import login
+
+
+def test_migrations_build_the_schema_the_models_describe(app):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_cookies_are_secure():
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+
+
+def test_healthz_reports_a_working_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error"}
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert response.get_json()["error"]["message"]
+
+
+def test_html_errors_are_pages_in_chinese_by_default(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "您要找的頁面不存在" in text
+    assert "<html" in text
+
+
+def test_html_errors_follow_the_browser_language(client):
+    response = client.get("/no-such-page", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "does not exist" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_no_stack_trace(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    @app.get("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("secret internals")
+
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "secret internals" not in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500
+    assert api.get_json()["error"]["code"] == "internal_server_error"
+    assert "secret" not in api.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_staff_sign_in_and_land_on_their_page(client, org):
+    response = login(client, "aa.supervisor")
+    assert response.status_code == 302
+    landing = client.get("/")
+    assert landing.status_code == 200
+    assert "aa.supervisor" in landing.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused(client, org):
+    response = login(client, "aa.officer", "wrong-password")
+    assert response.status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_login_is_throttled_even_for_the_right_password(client, org, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, "aa.officer", "wrong-password")
+    response = login(client, "aa.officer")
+    assert response.status_code == 429
+    assert db.session.get(LoginThrottle, "user:aa.officer").locked_until is not None
+
+
+def test_passwords_are_stored_hashed(org):
+    user = org.users[("AA", "officer")]
+    assert "correct-horse" not in user.password_hash
+    assert user.check_password("correct-horse-battery")
+
+
+def test_open_redirect_after_login_is_refused(client, org):
+    response = client.post("/login?next=//evil.example/", data={"username": "aa.officer",
+                                                                  "password": "correct-horse-battery"})
+    assert response.headers["Location"] == "/"
+
+
+def test_locale_choice_beats_the_browser(client, org):
+    client.post("/locale/en", data={"next": "/login"})
+    assert "Staff sign-in" in client.get("/login", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    client.post("/locale/zh_TW", data={"next": "/login"})
+    assert "員工登入" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_office_staff_never_reach_another_office(org, role):
+    user = org.users[("AA", role)]
+    assert access.can_access_office(user, org.a.id)
+    assert not access.can_access_office(user, org.b.id)
+    assert not access.can_access_office(user, org.c.id)
+    with pytest.raises(AccessDenied):
+        access.ensure_access(user, org.users[("BB", "officer")])
+    rows = db.session.scalars(access.scoped(sa.select(User), User, user)).all()
+    assert {u.office_id for u in rows} == {org.a.id}
+
+
+@pytest.mark.parametrize("role", [Role.MONITOR, Role.DIRECTOR, Role.ADMIN])
+def test_city_wide_staff_reach_their_city_only(org, role):
+    user = org.users[("TPE", role.value)]
+    assert access.can_access_office(user, org.a.id)
+    assert access.can_access_office(user, org.b.id)
+    assert not access.can_access_office(user, org.c.id)
+    rows = db.session.scalars(access.scoped(sa.select(User).where(User.office_id.is_not(None)), User, user)).all()
+    assert {u.office_id for u in rows} == {org.a.id, org.b.id}
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_office_page_of_another_office_is_forbidden(client, org, role):
+    login(client, f"aa.{role}")
+    assert client.get(f"/offices/{org.a.code}").status_code == 200
+    assert client.get(f"/offices/{org.b.code}").status_code == 403
+    assert client.get(f"/offices/{org.c.code}").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, org):
+    response = client.get(f"/offices/{org.a.code}")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

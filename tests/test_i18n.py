@@ -1,0 +1,44 @@
+"""Every interface string is translated to zh_TW; dates show in Taipei and the ROC year."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from feedback_app.i18n import format_local, roc_date, roc_quarter, roc_year
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _extracted_ids() -> set[str]:
+    method_map = [("feedback_app/**.py", "python"), ("kiosk/**.py", "python"), ("jobs/**.py", "python"),
+                  ("feedback_app/templates/**.html", "jinja2"), ("kiosk/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    ids = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, keywords=keywords):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_every_interface_string_has_a_chinese_translation():
+    with (ROOT / "feedback_app/translations/zh_TW/LC_MESSAGES/messages.po").open("rb") as f:
+        catalog = read_po(f, locale="zh_TW")
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
+                  and "fuzzy" not in m.flags}
+    missing = sorted(_extracted_ids() - translated)
+    assert missing == []
+
+
+def test_roc_year_and_quarter():
+    assert roc_year(2025) == 114
+    assert roc_year(date(2026, 1, 1)) == 115
+    assert roc_quarter(2025, 3) == "114年第3季"
+    assert roc_date(date(2025, 1, 22)) == "114年1月22日"
+
+
+def test_times_show_in_taipei(app):
+    with app.test_request_context(), force_locale("zh_TW"):
+        assert format_local(datetime(2025, 1, 1, 16, 30, tzinfo=UTC)) == "2025-01-02 00:30"
