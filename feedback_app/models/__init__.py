@@ -18,6 +18,7 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .notify import Notification
 from .org import City, Counter, Office, Unit
 from .survey import Alert, Answer, Channel, Device, QrToken, Question, Questionnaire, QuestionnaireVersion, Rating
 from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
@@ -25,7 +26,7 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
     "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
-    "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Office", "QrToken",
+    "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office", "QrToken",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
 ]

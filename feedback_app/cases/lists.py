@@ -1,0 +1,1 @@
+"""Case lists, filters and CSV export and import."""

@@ -1,0 +1,1 @@
+"""Case intake and handling pages."""

@@ -1,0 +1,39 @@
+"""The notification ledger: every message (mail or in-app) once, under a unique key."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Notification(db.Model):
+    """One message to one recipient. The key (case, rule, stage, recipient, due-date version ...) is unique,
+    so whoever queues the same message twice queues it once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_pending", "status", "next_attempt_at"),)
+
+    CHANNELS = ("email", "inapp")
+    STATES = ("queued", "sent", "failed")
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
+    channel: so.Mapped[str] = so.mapped_column(sa.String(8))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32))  # acknowledgement, reminder, escalation, alert ...
+    office_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("offices.id"), index=True)
+    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    recipient: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(255))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    link: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    status: so.Mapped[str] = so.mapped_column(sa.String(8), default="queued")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
