@@ -19,8 +19,11 @@ from feedback_app.extensions import db
 
 from . import factories
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The project's shared data (the official calendars as published) sits beside the repository.
+SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 CALENDAR_DIR = SHARED_DATA / "office-calendar"
+if not CALENDAR_DIR.is_dir():
+    raise RuntimeError(f"The official calendar files are missing: {CALENDAR_DIR} (set SHARED_DATA_DIR)")
 
 
 def _postgres_database(base_url: str) -> Iterator[str]:
