@@ -78,10 +78,11 @@ def service_definition(code, fmt):
 def create_request(fmt):
     fmt = _checked(fmt)
     form = request.form
-    city = open311.jurisdiction(form.get("jurisdiction_id"))
     fields = {name: form.get(name) for name in open311.RequestForm.__dataclass_fields__ if name != "office"}
     fields["office"] = form.get(f"attribute[{open311.OFFICE_ATTRIBUTE}]")
-    answer = open311.create_request(city, form.get("api_key"), open311.RequestForm(**fields))
+    answer = open311.create_request(
+        form.get("jurisdiction_id"), form.get("api_key"), open311.RequestForm(**fields)
+    )
     db.session.commit()
     return render(fmt, "service_requests", [answer])
 

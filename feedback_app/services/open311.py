@@ -127,18 +127,22 @@ def service_definition(city: City, code: str) -> dict:
     }
 
 
-def writer_token(api_key: str | None, city: City) -> ApiToken:
-    """The live token behind an api_key that may file requests in this city; 403 otherwise."""
+def writer_token(api_key: str | None, jurisdiction_id: str | None) -> tuple[ApiToken, City]:
+    """The live token behind an api_key that may file requests, and its city; 403 otherwise.
+
+    The key names its city, so jurisdiction_id may be left out; when given it must be the key's.
+    """
     if not api_key or not api_key.strip():
         raise AccessDenied(_l("api_key was not provided."))
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(api_key.strip())))
     now = utcnow()
     if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
         raise AccessDenied(_l("Invalid api_key received -- can't proceed with create_request."))
+    city = jurisdiction(jurisdiction_id) if jurisdiction_id else db.session.get(City, token.city_id)
     if not token.scope_set & WRITE_SCOPES or token.city_id != city.id:
         raise AccessDenied(_l("This api_key may not file service requests here."))
     token.last_used_at = now
-    return token
+    return token, city
 
 
 @dataclass
@@ -189,9 +193,9 @@ def _location(form: RequestForm) -> list[str]:
     return lines
 
 
-def create_request(city: City, api_key: str | None, form: RequestForm) -> dict:
+def create_request(jurisdiction_id: str | None, api_key: str | None, form: RequestForm) -> dict:
     """POST service request: opens a case with channel open311; our counter services need no location."""
-    token = writer_token(api_key, city)
+    token, city = writer_token(api_key, jurisdiction_id)
     category = _category(city, form.service_code)
     principal = principal_for(token)
     office_code = _clean(form.office)
