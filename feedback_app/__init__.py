@@ -34,8 +34,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
-    from .api.docs import bp as api_docs_bp
     from .api import register_api
+    from .api.docs import bp as api_docs_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp

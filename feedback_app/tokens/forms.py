@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,7 +12,7 @@ class IssueTokenForm(FlaskForm):
     name = StringField(_l("Name of the integration or person"), validators=[DataRequired(), Length(max=100)])
     scopes = SelectMultipleField(
         _l("Scopes"),
-        choices=[(code, label) for code, label in SCOPES.items()],
+        choices=[SelectChoice(code, label) for code, label in SCOPES.items()],
         validators=[DataRequired()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),

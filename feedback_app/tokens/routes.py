@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Office, Role
@@ -14,29 +15,26 @@ from .forms import IssueTokenForm, RevokeTokenForm
 CITY_WIDE = ""
 
 
-def _issue_form() -> IssueTokenForm:
-    form = IssueTokenForm()
+def _issue_form(blank: bool = False) -> IssueTokenForm:
+    form = IssueTokenForm(formdata=None) if blank else IssueTokenForm()
     offices = db.session.scalars(
         sa.select(Office).where(Office.city_id == current_user.city_id).order_by(Office.code)
     )
     choices = [
-        (office.code, f"{office.code} {office.name}")
+        SelectChoice(office.code, f"{office.code} {office.name}")
         for office in offices
         if current_user.office_id in (None, office.id)
     ]
     if current_user.office_id is None:
-        choices.insert(0, (CITY_WIDE, _("Whole city")))
+        choices.insert(0, SelectChoice(CITY_WIDE, _("Whole city")))
     form.office.choices = choices
     return form
 
 
 def _page(form: IssueTokenForm, plain_token: str | None = None, status: int = 200):
     tokens = list_tokens(current_user)
-    office_codes = dict(
-        db.session.execute(
-            sa.select(Office.id, Office.code).where(Office.city_id == current_user.city_id)
-        ).tuples()
-    )
+    rows = db.session.execute(sa.select(Office.id, Office.code).where(Office.city_id == current_user.city_id))
+    office_codes = {office_id: code for office_id, code in rows}
     return render_template(
         "tokens/index.html",
         form=form,
@@ -81,7 +79,7 @@ def issue():
         return _page(form, status=400)
     db.session.commit()
     flash(_("Token %(name)s issued. Copy it now: it is not shown again.", name=token.name), "success")
-    return _page(_issue_form(), plain_token=plain)
+    return _page(_issue_form(blank=True), plain_token=plain)
 
 
 @bp.post("/<int:token_id>/revoke")

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the specification's examples are kept as published)
 """The GeoReport v2 specification's own example requests and responses (wiki.open311.org/GeoReport_v2).
 
 Tests compare the shape of our answers (element and key names, nesting, list item names) with these.

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2: the specification's own examples, in JSON and XML, and a client following a request."""
+"""Open311 GeoReport v2: the spec's own examples, in JSON and XML, and a client following a request."""
 
 from datetime import timedelta
 from urllib.parse import quote
