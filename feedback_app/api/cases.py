@@ -98,7 +98,7 @@ class CaseListArgsSchema(Schema):
     received_to = fields.AwareDateTime()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     after = fields.Integer(
-        validate=validate.Range(min=1, max=2**62),
+        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "The `next` value of the previous page"},
     )
 

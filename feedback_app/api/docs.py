@@ -50,16 +50,30 @@ def operations(spec: dict) -> list[dict]:
                 if "$ref" in response:
                     response = responses.get(response["$ref"].rsplit("/", 1)[-1], {})
                 schema = response.get("content", {}).get("application/json", {}).get("schema")
-                answers.append({"status": status, "description": response.get("description", ""),
-                                "schema": type_label(schema) if schema else None, "ref": ref_name(schema)})
-            found.append({
-                "method": method.upper(), "path": path, "id": f"{method}-{path}".replace("/", "-").strip("-"),
-                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
-                "secured": bool(operation.get("security")),
-                "parameters": [{**p, "type": type_label(p.get("schema", {}))}
-                               for p in item.get("parameters", []) + operation.get("parameters", [])],
-                "body": ref_name(body.get("schema")), "responses": answers,
-            })
+                answers.append(
+                    {
+                        "status": status,
+                        "description": response.get("description", ""),
+                        "schema": type_label(schema) if schema else None,
+                        "ref": ref_name(schema),
+                    }
+                )
+            found.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "id": f"{method}-{path}".replace("/", "-").strip("-"),
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "secured": bool(operation.get("security")),
+                    "parameters": [
+                        {**p, "type": type_label(p.get("schema", {}))}
+                        for p in item.get("parameters", []) + operation.get("parameters", [])
+                    ],
+                    "body": ref_name(body.get("schema")),
+                    "responses": answers,
+                }
+            )
     return found
 
 
@@ -67,10 +81,17 @@ def schemas(spec: dict) -> list[dict]:
     found = []
     for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items()):
         required = set(schema.get("required", []))
-        props = [{"name": prop, "type": type_label(definition), "ref": ref_name(definition),
-                  "required": prop in required, "nullable": definition.get("nullable", False),
-                  "description": definition.get("description", "")}
-                 for prop, definition in schema.get("properties", {}).items()]
+        props = [
+            {
+                "name": prop,
+                "type": type_label(definition),
+                "ref": ref_name(definition),
+                "required": prop in required,
+                "nullable": definition.get("nullable", False),
+                "description": definition.get("description", ""),
+            }
+            for prop, definition in schema.get("properties", {}).items()
+        ]
         found.append({"name": name, "description": schema.get("description", ""), "properties": props})
     return found
 
@@ -80,5 +101,6 @@ def index():
     """Every endpoint, its parameters, bodies and answers, and every schema, from the live document."""
     spec = api.spec.to_dict()
     security = spec.get("components", {}).get("securitySchemes", {})
-    return render_template("api/docs.html", spec=spec, operations=operations(spec), schemas=schemas(spec),
-                           security=security)
+    return render_template(
+        "api/docs.html", spec=spec, operations=operations(spec), schemas=schemas(spec), security=security
+    )

@@ -315,10 +315,13 @@ def find_requests(city: City, args: dict, locale: str) -> list[dict]:
     end = parse_datetime("end_date", args["end_date"]) if args.get("end_date") else None
     if start is None and end is None:
         end = utcnow()
-    if start is None:
-        start = end - timedelta(days=MAX_DAYS)
-    if end is None:
-        end = start + timedelta(days=MAX_DAYS)
+    try:
+        if start is None:
+            start = end - timedelta(days=MAX_DAYS)
+        if end is None:
+            end = start + timedelta(days=MAX_DAYS)
+    except OverflowError:
+        raise ValidationFailed(_l("start_date and end_date may be at most 90 days apart.")) from None
     if end < start:
         raise ValidationFailed(_l("end_date is before start_date."))
     if end - start > timedelta(days=MAX_DAYS):

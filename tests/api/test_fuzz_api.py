@@ -36,7 +36,8 @@ def fuzz_token(org):
 
 # The document depends only on the code, so it is read from an app of its own; requests go to the test's app.
 schema = schemathesis.openapi.from_wsgi(
-    "/api/v1/openapi.json", create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    "/api/v1/openapi.json", create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+)
 
 
 def test_openapi_document_is_valid_openapi_3(client):
@@ -44,15 +45,25 @@ def test_openapi_document_is_valid_openapi_3(client):
     document = client.get("/api/v1/openapi.json").json
     validate(document)
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
-        **document["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
+        **document["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
     secured = document["paths"]["/api/v1/cases"]["post"]
     assert secured["security"] == [{"bearerAuth": []}] and {"401", "403"} <= set(secured["responses"])
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 def test_api_survives_generated_input(case, app, fuzz_token):
     """Each request runs in a fresh context, as it would on a server, so no request sees another's state."""
     contextvars.Context().run(case.call_and_validate, app=app, headers=bearer(fuzz_token), checks=CHECKS)

@@ -6,6 +6,8 @@ from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feedback_app.extensions import db
 from feedback_app.models import Case, CaseNote, CaseState, Unit, utcnow
@@ -258,3 +260,69 @@ def test_client_lists_services_files_a_request_and_follows_it_to_closure(client,
     assert final.findtext("request/status") == "closed"
     assert final.findtext("request/status_notes")
     assert client.get(f"{BASE}/requests/NO-SUCH.json?jurisdiction_id=TPE").status_code == 404
+
+
+open311_values = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "open",
+            "closed",
+            "open,closed",
+            "waiting_time",
+            "AA",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59+14:00",
+            "2025-01-22T10:00:00",
+            "2025-01-22T10:00:00Z",
+            "-1",
+            "1e309",
+            "NaN",
+            "",
+        ]
+    ),
+)
+open311_fields = st.dictionaries(
+    st.sampled_from(
+        [
+            "jurisdiction_id",
+            "service_code",
+            "start_date",
+            "end_date",
+            "status",
+            "service_request_id",
+            "lat",
+            "long",
+            "email",
+            "phone",
+            "first_name",
+            "last_name",
+            "description",
+            "address_string",
+            "attribute[OFFICE]",
+            "media_url",
+        ]
+    ),
+    open311_values,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=open311_fields, fmt=st.sampled_from(["json", "xml"]), with_key=st.booleans())
+def test_fuzzed_open311_input_never_breaks_it(client, org, writer, fields, fmt, with_key):
+    """Any query or form gets either an answer or the spec's error list with 400/403/404, never a 5xx."""
+    form = dict(fields, api_key=writer) if with_key else fields
+    for response in (
+        client.get(f"{BASE}/requests.{fmt}", query_string=fields),
+        client.get(f"{BASE}/services.{fmt}", query_string=fields),
+        client.post(f"{BASE}/requests.{fmt}", data=form),
+    ):
+        assert response.status_code in (200, 400, 403, 404), (response.status_code, response.data)
+        if response.status_code != 200:
+            errors = (
+                response.json
+                if fmt == "json"
+                else [{"code": int(e.findtext("code"))} for e in ElementTree.fromstring(response.data)]
+            )
+            assert errors[0]["code"] == response.status_code

@@ -19,16 +19,23 @@ def calendar_dir() -> Path:
     if CALENDAR_DIR.exists():
         return CALENDAR_DIR
     here = Path(__file__).resolve()
-    found = next((p / "shared/data/office-calendar" for p in here.parents
-                  if (p / "shared/data/office-calendar").exists()), None)
+    found = next(
+        (
+            p / "shared/data/office-calendar"
+            for p in here.parents
+            if (p / "shared/data/office-calendar").exists()
+        ),
+        None,
+    )
     if found is None:
         pytest.skip("the official calendar files (shared/data/office-calendar) are not beside the checkout")
     return found
 
 
 FILES = ("2024.csv", "2025.csv", "2025-revised.csv", "2026.csv")
-FIXTURE_SETTINGS = settings(max_examples=150, deadline=None,
-                            suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURE_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture
@@ -44,8 +51,9 @@ def official(app):
     return WorkCalendar(2024, 2027), off
 
 
-received_times = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 10, 31, 23, 59),
-                              timezones=st.just(TAIPEI))
+received_times = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2026, 10, 31, 23, 59), timezones=st.just(TAIPEI)
+)
 
 
 def working(day: date, off: set[date]) -> bool:
@@ -70,7 +78,10 @@ def test_due_date_is_a_working_day_strictly_after_receipt_with_n_working_days_be
 @given(received=received_times, n=st.integers(min_value=0, max_value=29))
 def test_due_date_is_strictly_monotone_in_n(official, received, n):
     calendar, _ = official
-    assert due_date(received, n, calendar=calendar).due_date < due_date(received, n + 1, calendar=calendar).due_date
+    assert (
+        due_date(received, n, calendar=calendar).due_date
+        < due_date(received, n + 1, calendar=calendar).due_date
+    )
 
 
 @FIXTURE_SETTINGS
@@ -125,11 +136,20 @@ def test_mask_address_keeps_only_a_prefix(address):
     assert len(masked[:-2]) < len(address) or len(address) <= 3
 
 
-@given(name=st.text(alphabet="王陳林李張黃吳劉蔡楊美玲小明志豪", min_size=2, max_size=5),
-       phone=st.from_regex(r"09[0-9]{8}", fullmatch=True), confidential=st.booleans())
+@given(
+    name=st.text(alphabet="王陳林李張黃吳劉蔡楊美玲小明志豪", min_size=2, max_size=5),
+    phone=st.from_regex(r"09[0-9]{8}", fullmatch=True),
+    confidential=st.booleans(),
+)
 def test_a_viewer_without_need_never_gets_the_full_name_or_phone(name, phone, confidential):
-    case = Case(petitioner_name=name, petitioner_phone=phone, petitioner_email="someone@example.tw",
-                confidential=confidential, assignee_id=99, unit_id=99)
+    case = Case(
+        petitioner_name=name,
+        petitioner_phone=phone,
+        petitioner_email="someone@example.tw",
+        confidential=confidential,
+        assignee_id=99,
+        unit_id=99,
+    )
     shown = petitioner_view(None, case)
     assert shown["masked"] and shown["name"] != name and phone not in shown["phone"]
     assert "someone" not in shown["email"]

@@ -61,8 +61,18 @@ def test_office_admin_sees_and_revokes_only_their_office_tokens(app, org):
 
 
 def test_cli_create_prints_the_token_on_its_last_line_and_it_works(app, org, runner, client):
-    result = runner.invoke(args=["tokens", "create", "--name", "1999 dispatch", "--scopes", "cases:write stats:read",
-                                 "--office", "AA"])
+    result = runner.invoke(
+        args=[
+            "tokens",
+            "create",
+            "--name",
+            "1999 dispatch",
+            "--scopes",
+            "cases:write stats:read",
+            "--office",
+            "AA",
+        ]
+    )
     assert result.exit_code == 0, result.output
     plain = result.output.strip().splitlines()[-1]
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
@@ -77,19 +87,26 @@ def test_cli_create_prints_the_token_on_its_last_line_and_it_works(app, org, run
 def test_cli_refuses_unknown_scopes_users_and_unclear_reach(app, org, runner):
     bad = runner.invoke(args=["tokens", "create", "--name", "x", "--scopes", "everything", "--office", "AA"])
     assert bad.exit_code != 0 and "everything" in bad.output
-    assert runner.invoke(args=["tokens", "create", "--name", "x", "--scopes", "cases:read", "--user", "nobody"]
-                         ).exit_code != 0
+    assert (
+        runner.invoke(
+            args=["tokens", "create", "--name", "x", "--scopes", "cases:read", "--user", "nobody"]
+        ).exit_code
+        != 0
+    )
     unclear = runner.invoke(args=["tokens", "create", "--name", "x", "--scopes", "cases:read"])
     assert unclear.exit_code != 0 and "--city" in unclear.output
-    user = runner.invoke(args=["tokens", "create", "--name", "me", "--scopes", "cases:read", "--user", "aa.officer"])
+    user = runner.invoke(
+        args=["tokens", "create", "--name", "me", "--scopes", "cases:read", "--user", "aa.officer"]
+    )
     assert user.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 1
 
 
 def test_admin_page_issues_a_token_once_and_revokes_it(client, org):
     login(client, "tpe.admin")
-    page = client.post("/admin/tokens/", data={"name": "civic app", "scopes": ["open311", "cases:read"],
-                                               "office": "BB"})
+    page = client.post(
+        "/admin/tokens/", data={"name": "civic app", "scopes": ["open311", "cases:read"], "office": "BB"}
+    )
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     token = db.session.scalar(sa.select(ApiToken))
@@ -104,10 +121,16 @@ def test_admin_page_issues_a_token_once_and_revokes_it(client, org):
 def test_admin_page_rejects_bad_input_and_non_admins(client, org):
     login(client, "tpe.admin")
     assert client.post("/admin/tokens/", data={"name": "", "scopes": []}).status_code == 400
-    assert client.post("/admin/tokens/", data={"name": "x", "scopes": ["root"], "office": ""}).status_code == 400
+    assert (
+        client.post("/admin/tokens/", data={"name": "x", "scopes": ["root"], "office": ""}).status_code == 400
+    )
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
     client.post("/logout")
     login(client, "aa.supervisor")
     assert client.get("/admin/tokens/").status_code == 403
-    assert client.post("/admin/tokens/", data={"name": "x", "scopes": ["cases:read"], "office": "AA"}
-                       ).status_code == 403
+    assert (
+        client.post(
+            "/admin/tokens/", data={"name": "x", "scopes": ["cases:read"], "office": "AA"}
+        ).status_code
+        == 403
+    )

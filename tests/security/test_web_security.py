@@ -1,4 +1,4 @@
-"""Security across every page: CSRF on every form, HTML escaped wherever user input is shown, headers everywhere.
+"""Security across every page: CSRF on each form, user input escaped wherever shown, headers everywhere.
 
 Routes are enumerated from the app's URL map, so pages and forms added later are covered without editing this.
 """
@@ -51,12 +51,16 @@ def test_every_html_form_refuses_a_post_without_csrf_token(make_app, org):
         if rule.rule.startswith(TOKEN_AUTHENTICATED):
             continue
         view = app.view_functions[rule.endpoint]
-        app.view_functions[rule.endpoint] = lambda *a, _e=rule.endpoint, _v=view, **k: called.append(_e) or _v(*a, **k)
+        app.view_functions[rule.endpoint] = lambda *a, _e=rule.endpoint, _v=view, **k: (
+            called.append(_e) or _v(*a, **k)
+        )
         checked.append(rule)
     assert {r.endpoint for r in checked} >= {"auth.login", "auth.logout", "tokens.issue", "tokens.revoke"}
     client = app.test_client()
     for rule in checked:
-        response = client.post(fill(rule, {"code": "en", "token_id": 1}), data={"name": "x", "username": "tpe.admin"})
+        response = client.post(
+            fill(rule, {"code": "en", "token_id": 1}), data={"name": "x", "username": "tpe.admin"}
+        )
         assert response.status_code == 400, rule.rule
     assert called == []
 
@@ -67,10 +71,13 @@ def test_a_form_with_its_csrf_token_gets_through(make_app, org):
     app.test_client_class = IsolatedClient
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page
+    )
     value = next(group for group in token.groups() if group)
-    response = client.post("/login", data={"username": "tpe.admin", "password": "correct-horse-battery",
-                                           "csrf_token": value})
+    response = client.post(
+        "/login", data={"username": "tpe.admin", "password": "correct-horse-battery", "csrf_token": value}
+    )
     assert response.status_code == 302
 
 
@@ -82,25 +89,46 @@ def test_token_authenticated_endpoints_work_with_csrf_enabled(make_app, org):
         _, plain = issue_token(name="csrf", scopes="cases:write open311", city=org.tpe)
         db.session.commit()
     client = app.test_client()
-    made = client.post("/api/v1/cases", json={"office": "AA", "channel": "counter", "subject": "x"},
-                       headers={"Authorization": f"Bearer {plain}"})
+    made = client.post(
+        "/api/v1/cases",
+        json={"office": "AA", "channel": "counter", "subject": "x"},
+        headers={"Authorization": f"Bearer {plain}"},
+    )
     assert made.status_code == 201
-    filed = client.post("/open311/v2/requests.json", data={"api_key": plain, "service_code": "other",
-                                                           "attribute[OFFICE]": "AA", "jurisdiction_id": "TPE"})
+    filed = client.post(
+        "/open311/v2/requests.json",
+        data={"api_key": plain, "service_code": "other", "attribute[OFFICE]": "AA", "jurisdiction_id": "TPE"},
+    )
     assert filed.status_code == 200
 
 
 @pytest.fixture
 def hostile(org):
     """User input carrying markup in every field the pages may show."""
-    case, _ = open_case(CaseInput(office_id=org.a.id, channel="counter", subject=PAYLOAD, description=PAYLOAD,
-                                  petitioner_name=PAYLOAD, petitioner_address=PAYLOAD, external_ref="<b>ref</b>"))
+    case, _ = open_case(
+        CaseInput(
+            office_id=org.a.id,
+            channel="counter",
+            subject=PAYLOAD,
+            description=PAYLOAD,
+            petitioner_name=PAYLOAD,
+            petitioner_address=PAYLOAD,
+            external_ref="<b>ref</b>",
+        )
+    )
     token, _ = issue_token(name=PAYLOAD, scopes="cases:read", city=org.tpe)
     staff = db.session.scalar(sa.select(User).where(User.username == "aa.officer"))
     staff.display_name = PAYLOAD
     db.session.commit()
-    return {"number": case.number, "case_id": case.id, "id": case.id, "token_id": token.id, "code": "AA",
-            "fmt": "json", "filename": "css/app.css"}
+    return {
+        "number": case.number,
+        "case_id": case.id,
+        "id": case.id,
+        "token_id": token.id,
+        "code": "AA",
+        "fmt": "json",
+        "filename": "css/app.css",
+    }
 
 
 @pytest.mark.parametrize("username", ["tpe.admin", "tpe.monitor", "aa.officer", "aa.supervisor"])
