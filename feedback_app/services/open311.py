@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -303,12 +304,17 @@ def _split(value: str | None) -> list[str]:
 
 
 def find_requests(city: City, args: dict, locale: str) -> list[dict]:
-    """GET service requests: by id, or by service, status and a window of at most 90 days (1,000 rows)."""
+    """GET service requests: by id, or by service, status and a window of at most 90 days (1,000 rows).
+
+    Deployments may change both limits with OPEN311_MAX_DAYS and OPEN311_MAX_ROWS.
+    """
+    max_days = current_app.config.get("OPEN311_MAX_DAYS", MAX_DAYS)
+    max_rows = current_app.config.get("OPEN311_MAX_ROWS", MAX_ROWS)
     stmt = sa.select(Case).where(Case.city_id == city.id)
     ids = _split(args.get("service_request_id"))
     if ids:
         cases = db.session.scalars(
-            stmt.where(Case.number.in_(ids[:MAX_ROWS])).order_by(Case.received_at.desc())
+            stmt.where(Case.number.in_(ids[:max_rows])).order_by(Case.received_at.desc())
         )
         return [request_view(case, locale) for case in cases]
     start = parse_datetime("start_date", args["start_date"]) if args.get("start_date") else None
@@ -317,15 +323,17 @@ def find_requests(city: City, args: dict, locale: str) -> list[dict]:
         end = utcnow()
     try:
         if start is None:
-            start = end - timedelta(days=MAX_DAYS)
+            start = end - timedelta(days=max_days)
         if end is None:
-            end = start + timedelta(days=MAX_DAYS)
+            end = start + timedelta(days=max_days)
     except OverflowError:
-        raise ValidationFailed(_l("start_date and end_date may be at most 90 days apart.")) from None
+        raise ValidationFailed(
+            _l("start_date and end_date may be at most %(n)d days apart.", n=max_days)
+        ) from None
     if end < start:
         raise ValidationFailed(_l("end_date is before start_date."))
-    if end - start > timedelta(days=MAX_DAYS):
-        raise ValidationFailed(_l("start_date and end_date may be at most 90 days apart."))
+    if end - start > timedelta(days=max_days):
+        raise ValidationFailed(_l("start_date and end_date may be at most %(n)d days apart.", n=max_days))
     stmt = stmt.where(Case.received_at >= start, Case.received_at <= end)
     statuses = set(_split(args.get("status")))
     if statuses - {"open", "closed"}:
@@ -339,7 +347,7 @@ def find_requests(city: City, args: dict, locale: str) -> list[dict]:
         stmt = stmt.join(CaseCategory, Case.category_id == CaseCategory.id).where(
             CaseCategory.code.in_(codes)
         )
-    cases = db.session.scalars(stmt.order_by(Case.received_at.desc(), Case.id.desc()).limit(MAX_ROWS))
+    cases = db.session.scalars(stmt.order_by(Case.received_at.desc(), Case.id.desc()).limit(max_rows))
     return [request_view(case, locale) for case in cases]
 
 

@@ -192,14 +192,19 @@ def test_get_requests_filters_by_dates_status_and_service_within_90_days(client,
     assert client.get(f"{BASE}/requests.json?start_date=yesterday&jurisdiction_id=TPE").status_code == 400
 
 
-def test_rows_are_capped_at_1000(client, org, monkeypatch):
+def test_rows_are_capped_at_1000_by_default_and_the_caps_are_configurable(app, client, org):
     from feedback_app.services import open311
 
-    monkeypatch.setattr(open311, "MAX_ROWS", 3)
+    assert (open311.MAX_ROWS, open311.MAX_DAYS) == (1000, 90)
+    app.config.update(OPEN311_MAX_ROWS=3, OPEN311_MAX_DAYS=7)
     for _ in range(4):
         make_case(org.a)
     assert len(client.get(f"{BASE}/requests.json?jurisdiction_id=TPE").json) == 3
-    assert open311.MAX_DAYS == 90
+    week = client.get(
+        f"{BASE}/requests.json?jurisdiction_id=TPE&start_date=2025-01-01T00:00:00Z"
+        f"&end_date=2025-01-09T00:00:00Z"
+    )
+    assert week.status_code == 400
 
 
 def test_requests_never_show_personal_data_description_or_internal_notes(client, org):
