@@ -10,7 +10,7 @@ from webargs.flaskparser import FlaskParser
 from ..extensions import csrf
 from ..security import api_token_from_request
 from ..services.errors import AccessDenied, DomainError, ValidationFailed
-from ..services.tokens import SCOPES, TokenPrincipal, principal_for
+from ..services.tokens import SCOPES, TokenPrincipal, principal_for, token_owner_active
 from .schemas import ApiErrorSchema
 
 SECURITY_SCHEME = "bearerAuth"
@@ -57,6 +57,17 @@ class DetailedParser(FlaskParser):
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = DetailedParser()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_request(_challenge)
+
+
+def _challenge(response):
+    """RFC 6750: a 401 says which scheme would be accepted."""
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="counter-feedback"')
+    return response
+
 
 def register_security(api: Api) -> None:
     """Describe the bearer tokens in the OpenAPI document."""
@@ -74,7 +85,7 @@ def register_security(api: Api) -> None:
 def authenticate(scope: str) -> TokenPrincipal:
     """The principal of the request's token; 401 without a live token, 403 without the scope."""
     token = api_token_from_request()
-    if token is None:
+    if token is None or not token_owner_active(token):
         raise Unauthorized()
     if scope not in token.scope_set:
         raise AccessDenied(

@@ -21,7 +21,7 @@ from .access import can_access_office
 from .calendar import TAIPEI
 from .cases import CaseInput, open_case
 from .errors import AccessDenied, NotFound, ValidationFailed
-from .tokens import principal_for
+from .tokens import principal_for, token_owner_active
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"
@@ -137,7 +137,12 @@ def writer_token(api_key: str | None, jurisdiction_id: str | None) -> tuple[ApiT
         raise AccessDenied(_l("api_key was not provided."))
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(api_key.strip())))
     now = utcnow()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
+    if (
+        token is None
+        or token.revoked_at
+        or (token.expires_at and token.expires_at <= now)
+        or not token_owner_active(token)
+    ):
         raise AccessDenied(_l("Invalid api_key received -- can't proceed with create_request."))
     city = jurisdiction(jurisdiction_id) if jurisdiction_id else db.session.get(City, token.city_id)
     if not token.scope_set & WRITE_SCOPES or token.city_id != city.id:

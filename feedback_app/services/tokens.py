@@ -153,6 +153,11 @@ def revoke_token(token_id: int, actor: User | None = None) -> ApiToken:
     return token
 
 
+def token_owner_active(token: ApiToken) -> bool:
+    """A token issued for a staff member stops working when their account is deactivated."""
+    return token.user_id is None or (token.user is not None and token.user.active)
+
+
 def token_status(token: ApiToken) -> str:
     if token.revoked_at is not None:
         return "revoked"

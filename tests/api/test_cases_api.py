@@ -147,3 +147,22 @@ def test_personal_scope_unmasks_except_confidential_cases(client, org):
     }
     hidden = client.get(f"/api/v1/cases/{secret.number}", headers=bearer(personal)).json["petitioner"]
     assert hidden["masked"] and "王" not in hidden["name"] and hidden["phone"] == ""
+
+
+def test_401_carries_a_bearer_challenge(client, org):
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_of_a_deactivated_user_stops_working(client, org):
+    from feedback_app.services.tokens import issue_token
+
+    officer = org.users[("AA", "officer")]
+    _, plain = issue_token(name="script", scopes="cases:read open311", user=officer)
+    db.session.commit()
+    assert client.get("/api/v1/cases", headers=bearer(plain)).status_code == 200
+    officer.active = False
+    db.session.commit()
+    assert client.get("/api/v1/cases", headers=bearer(plain)).status_code == 401
+    filed = client.post("/open311/v2/requests.json", data={"api_key": plain, "service_code": "other"})
+    assert filed.status_code == 403
