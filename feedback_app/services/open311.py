@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
@@ -315,7 +316,11 @@ def find_requests(city: City, args: dict, locale: str) -> list[dict]:
     """
     max_days = current_app.config.get("OPEN311_MAX_DAYS", MAX_DAYS)
     max_rows = current_app.config.get("OPEN311_MAX_ROWS", MAX_ROWS)
-    stmt = sa.select(Case).where(Case.city_id == city.id)
+    stmt = (
+        sa.select(Case)
+        .where(Case.city_id == city.id)
+        .options(so.selectinload(Case.office), so.selectinload(Case.unit), so.selectinload(Case.category))
+    )
     ids = _split(args.get("service_request_id"))
     if ids:
         cases = db.session.scalars(
