@@ -35,14 +35,20 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
     from .api import register_api
+    from .api.docs import bp as api_docs_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
+    from .open311 import bp as open311_bp
+    from .tokens import bp as tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(open311_bp)
+    app.register_blueprint(api_docs_bp)
     register_api(api)
     errors.init_app(app)
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from .extensions import db
 from .models import City, Office, Role, Unit
 from .services.errors import DomainError
+from .tokens.cli import tokens_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 calendar_cli = AppGroup("calendar", help="The official office calendar and due dates.")
@@ -136,3 +137,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(tokens_cli)

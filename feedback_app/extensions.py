@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .api.schemas import ApiErrorSchema
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -34,6 +36,8 @@ limiter = Limiter(key_func=get_remote_address)
 
 class JsonErrorApi(Api):
     """flask-smorest without its own error handlers: errors.py answers every error the same way."""
+
+    ERROR_SCHEMA = ApiErrorSchema  # the document describes the error body errors.py really sends
 
     def _register_error_handlers(self):
         pass

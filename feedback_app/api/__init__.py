@@ -4,6 +4,10 @@ from flask_smorest import Api
 
 
 def register_api(api: Api) -> None:
+    from .auth import register_security
+    from .cases import blp as cases_blp
     from .offices import blp as offices_blp
 
+    register_security(api)
     api.register_blueprint(offices_blp, url_prefix="/api/v1/offices")
+    api.register_blueprint(cases_blp, url_prefix="/api/v1/cases")

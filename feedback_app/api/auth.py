@@ -1,0 +1,125 @@
+"""Bearer-token authentication for the JSON API, and a blueprint class whose input errors name fields."""
+
+from functools import wraps
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser
+
+from ..extensions import csrf
+from ..security import api_token_from_request
+from ..services.errors import AccessDenied, DomainError, ValidationFailed
+from ..services.tokens import SCOPES, TokenPrincipal, principal_for, token_owner_active
+from .schemas import ApiErrorSchema
+
+SECURITY_SCHEME = "bearerAuth"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    default_message = _l("A valid API token is required (Authorization: Bearer <token>).")
+
+
+class InvalidRequest(ValidationFailed):
+    status = 422
+    code = "invalid"
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested messages as {"field.sub": "message"}."""
+    flat: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            flat.update(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list | tuple):
+        if all(isinstance(item, str) for item in messages):
+            flat[prefix or "_schema"] = " ".join(messages)
+        else:
+            for index, item in enumerate(messages):
+                flat.update(flatten_messages(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "_schema"] = str(messages)
+    return flat
+
+
+class DetailedParser(FlaskParser):
+    """Input errors become InvalidRequest, so errors.py answers them with per-field details."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        details = {}
+        for location_messages in error.messages.values():
+            details.update(flatten_messages(location_messages))
+        raise InvalidRequest(details=details)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = DetailedParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_request(_challenge)
+
+
+def _challenge(response):
+    """RFC 6750: a 401 says which scheme would be accepted."""
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="counter-feedback"')
+    return response
+
+
+def register_security(api: Api) -> None:
+    """Describe the bearer tokens in the OpenAPI document."""
+    scopes = "; ".join(f"`{name}`: {label}" for name, label in SCOPES.items())
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": f"An API token issued by an administrator. Scopes: {scopes}.",
+        },
+    )
+
+
+def authenticate(scope: str) -> TokenPrincipal:
+    """The principal of the request's token; 401 without a live token, 403 without the scope."""
+    token = api_token_from_request()
+    if token is None or not token_owner_active(token):
+        raise Unauthorized()
+    if scope not in token.scope_set:
+        raise AccessDenied(
+            _l("This token lacks the scope %(scope)s.", scope=scope), code="insufficient_scope"
+        )
+    g.api_principal = principal_for(token)
+    return g.api_principal
+
+
+def current_principal() -> TokenPrincipal:
+    return g.api_principal
+
+
+def token_required(blp: Blueprint, scope: str):
+    """Require a token with `scope` before anything else runs, and say so in the OpenAPI document."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            authenticate(scope)
+            return view(*args, **kwargs)
+
+        wrapper = blp.alt_response(
+            401, schema=ApiErrorSchema, description="Missing, unknown, expired or revoked token"
+        )(wrapper)
+        wrapper = blp.alt_response(
+            403, schema=ApiErrorSchema, description=f"The token lacks the scope `{scope}`"
+        )(wrapper)
+        return blp.doc(security=[{SECURITY_SCHEME: []}])(wrapper)
+
+    return decorator
+
+
+def exempt_from_csrf(blp: Blueprint) -> Blueprint:
+    """Token-authenticated endpoints carry no session cookie, so a cross-site form cannot ride on one."""
+    csrf.exempt(blp)
+    return blp
