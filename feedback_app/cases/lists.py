@@ -54,6 +54,7 @@ def _render_list(default_view: str):
         locale=str(get_locale()), has_detail="cases.detail" in current_app.view_functions,
         can_import=current_user.role in IMPORT_ROLES, endpoint=request.endpoint,
         channel_labels=case_lists.CHANNEL_LABELS, state_labels=case_lists.STATE_LABELS,
+        field_labels=case_lists.FIELD_LABELS,
     ), 400 if error else 200
 
 

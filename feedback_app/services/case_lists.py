@@ -55,6 +55,12 @@ STATE_LABELS = {
     CaseState.REOPENED: _l("Reopened"),
     CaseState.MERGED: _l("Merged as duplicate"),
 }
+FIELD_LABELS = {
+    "view": _l("List"), "state": _l("State"), "channel": _l("Channel"), "category": _l("Category"),
+    "unit": _l("Unit"), "received_from": _l("Received from"), "received_to": _l("Received until"),
+    "q": _l("Case number or subject"), "days": _l("Due within (working days)"), "per_page": _l("Rows a page"),
+    "cursor": _l("Page"),
+}
 OPEN = "open"  # the state filter that means every open state
 DUE_ORDERED = ("due_soon", "overdue")  # these lists show the most urgent first: (due_at, id)
 DEFAULT_DUE_SOON_DAYS = 2
@@ -183,6 +189,8 @@ def parse_query(args: Mapping[str, str], default_view: str = "all") -> CaseQuery
         try:
             decode_cursor(cursor, view)
         except ValidationFailed as error:
+            if not errors:
+                raise
             errors.update(error.details)
     if errors:
         raise ValidationFailed(_l("Some of the list settings are not valid."), details=errors)
