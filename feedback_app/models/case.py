@@ -42,6 +42,7 @@ class CaseState:
 
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{state}'" for state in CaseState.OPEN))
+UNASSIGNED_SQL = f"state = '{CaseState.RECEIVED}' AND assignee_id IS NULL"
 
 
 class CaseOutcome:
@@ -104,6 +105,8 @@ class Case(db.Model):
         sa.Index("ix_cases_open_due", "due_at", "id",
                  postgresql_where=sa.text(OPEN_STATES_SQL), sqlite_where=sa.text(OPEN_STATES_SQL)),
         sa.Index("ix_cases_received", "received_at", "id"),
+        sa.Index("ix_cases_unassigned", "office_id", "received_at", "id",
+                 postgresql_where=sa.text(UNASSIGNED_SQL), sqlite_where=sa.text(UNASSIGNED_SQL)),
         # An imported case keeps the other system's number; importing it again must not add it twice.
         sa.Index("uq_cases_office_external_ref", "office_id", "external_ref", unique=True),
     )

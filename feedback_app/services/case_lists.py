@@ -265,7 +265,8 @@ def build_select(user: User, query: CaseQuery, now: datetime) -> sa.Select:
         stmt = stmt.where(open_states(), Case.due_at >= now,
                           Case.due_at <= due_soon_limit(now, query.days))
     elif view == "unassigned":
-        stmt = stmt.where(Case.state == CaseState.RECEIVED, Case.assignee_id.is_(None))
+        stmt = stmt.where(Case.state == sa.literal(CaseState.RECEIVED, literal_execute=True),
+                          Case.assignee_id.is_(None))
 
     if query.state == OPEN:
         if view not in ("overdue", "due_soon"):  # already limited to the open states, in the index's own terms
