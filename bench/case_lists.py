@@ -2,7 +2,7 @@
 
     /work/venv/bin/python bench/case_lists.py 10000 100000 1000000 [--runs 30] [--explain]
 
-Creates a database of its own (dropped at the end), builds the schema with the migrations, loads the cases with
+Creates a database of its own (dropped at the end), builds the schema with the migrations, loads cases with
 COPY (growing from one size to the next), then times each list's first page through the same service the pages
 use (query, loading 50 cases with their unit, officer and category, masking): median and p95 over --runs runs.
 Target: the overdue list of one office under 100 ms median at 1M cases.
@@ -30,10 +30,37 @@ from feedback_app.services.case_lists import build_select, list_cases, parse_que
 
 OFFICES = 12
 OFFICERS_PER_UNIT = 4
-COLUMNS = ("id", "number", "city_id", "office_id", "unit_id", "assignee_id", "channel", "subject", "description",
-           "received_at", "external_ref", "state", "due_at", "working_days", "due_basis", "petitioner_name",
-           "petitioner_phone", "confidential", "created_at", "updated_at", "version")
-SUBJECTS = ("櫃檯等候時間過長", "承辦人員態度不佳", "網站預約無法使用", "停車位不足", "戶籍謄本申請流程", "建議增設座椅")
+COLUMNS = (
+    "id",
+    "number",
+    "city_id",
+    "office_id",
+    "unit_id",
+    "assignee_id",
+    "channel",
+    "subject",
+    "description",
+    "received_at",
+    "external_ref",
+    "state",
+    "due_at",
+    "working_days",
+    "due_basis",
+    "petitioner_name",
+    "petitioner_phone",
+    "confidential",
+    "created_at",
+    "updated_at",
+    "version",
+)
+SUBJECTS = (
+    "櫃檯等候時間過長",
+    "承辦人員態度不佳",
+    "網站預約無法使用",
+    "停車位不足",
+    "戶籍謄本申請流程",
+    "建議增設座椅",
+)
 OPEN_WORK = (CaseState.RECEIVED, CaseState.ASSIGNED, CaseState.IN_PROGRESS, CaseState.REPLIED)
 
 
@@ -48,24 +75,48 @@ def build_org(app):
             office = Office(city_id=city.id, code=f"O{i:02d}", name=f"第{i + 1}戶政事務所")
             db.session.add(office)
             db.session.flush()
-            units = [Unit(office_id=office.id, code=code, name=name) for code, name in
-                     (("REG", "戶籍登記課"), ("REC", "戶籍資料課"))]
+            units = [
+                Unit(office_id=office.id, code=code, name=name)
+                for code, name in (("REG", "戶籍登記課"), ("REC", "戶籍資料課"))
+            ]
             db.session.add_all(units)
             db.session.flush()
             officers = []
             for unit in units:
                 for k in range(OFFICERS_PER_UNIT):
-                    user = User(username=f"o{i:02d}.{unit.code.lower()}{k}", display_name=f"承辦人{i}-{k}",
-                                role=Role.OFFICER, city_id=city.id, office_id=office.id, unit_id=unit.id,
-                                password_hash="x")
+                    user = User(
+                        username=f"o{i:02d}.{unit.code.lower()}{k}",
+                        display_name=f"承辦人{i}-{k}",
+                        role=Role.OFFICER,
+                        city_id=city.id,
+                        office_id=office.id,
+                        unit_id=unit.id,
+                        password_hash="x",
+                    )
                     db.session.add(user)
                     officers.append(user)
-            db.session.add(User(username=f"o{i:02d}.supervisor", display_name="課長", role=Role.SUPERVISOR,
-                                city_id=city.id, office_id=office.id, unit_id=units[0].id, password_hash="x"))
+            db.session.add(
+                User(
+                    username=f"o{i:02d}.supervisor",
+                    display_name="課長",
+                    role=Role.SUPERVISOR,
+                    city_id=city.id,
+                    office_id=office.id,
+                    unit_id=units[0].id,
+                    password_hash="x",
+                )
+            )
             db.session.flush()
             offices.append((office.id, [(u.id, u.unit_id) for u in officers]))
-        db.session.add(User(username="tpe.monitor", display_name="研考", role=Role.MONITOR, city_id=city.id,
-                            password_hash="x"))
+        db.session.add(
+            User(
+                username="tpe.monitor",
+                display_name="研考",
+                role=Role.MONITOR,
+                city_id=city.id,
+                password_hash="x",
+            )
+        )
         db.session.commit()
         return city.id, offices
 
@@ -83,9 +134,29 @@ def case_rows(start: int, stop: int, city_id: int, offices, now: datetime, rng: 
         assignee_id = unit_id = None
         if state != CaseState.RECEIVED:
             assignee_id, unit_id = rng.choice(officers)
-        yield (case_id, f"C{case_id:08d}", city_id, office_id, unit_id, assignee_id, rng.choice(channels),
-               rng.choice(SUBJECTS), "", received, f"1999-{case_id:09d}", state, due, 6, "{}",
-               "王小明", "0912345678", case_id % 50 == 0, received, received, 1)
+        yield (
+            case_id,
+            f"C{case_id:08d}",
+            city_id,
+            office_id,
+            unit_id,
+            assignee_id,
+            rng.choice(channels),
+            rng.choice(SUBJECTS),
+            "",
+            received,
+            f"1999-{case_id:09d}",
+            state,
+            due,
+            6,
+            "{}",
+            "王小明",
+            "0912345678",
+            case_id % 50 == 0,
+            received,
+            received,
+            1,
+        )
 
 
 def load(url: str, start: int, stop: int, city_id: int, offices, now: datetime, seed: int) -> float:
@@ -127,10 +198,16 @@ def measure(app, runs: int, size: int, explain: bool) -> None:
             ("my cases (open)", officer, {"view": "mine"}),
             ("my unit (open)", supervisor, {"view": "unit"}),
             ("all, one office, newest first", officer, {"view": "all"}),
-            ("all, one office, channel 1999 + category-free text search", officer,
-             {"view": "all", "channel": "1999", "q": "等候"}),
-            ("all, one office, received in one month", officer,
-             {"view": "all", "received_from": "2026-01-01", "received_to": "2026-01-31"}),
+            (
+                "all, one office, channel 1999 + category-free text search",
+                officer,
+                {"view": "all", "channel": "1999", "q": "等候"},
+            ),
+            (
+                "all, one office, received in one month",
+                officer,
+                {"view": "all", "received_from": "2026-01-01", "received_to": "2026-01-31"},
+            ),
             ("overdue, city-wide monitor (12 offices)", monitor, {"view": "overdue"}),
             ("all, city-wide monitor, newest first", monitor, {"view": "all"}),
         ]
@@ -152,12 +229,18 @@ def measure(app, runs: int, size: int, explain: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sizes", nargs="+", type=int, help="case counts to measure at, ascending (max 1,000,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "sizes", nargs="+", type=int, help="case counts to measure at, ascending (max 1,000,000)"
+    )
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="print the overdue plan at the largest size")
-    parser.add_argument("--server", default=os.environ.get("BENCH_DATABASE_URL",
-                                                           "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     args = parser.parse_args()
     sizes = sorted(args.sizes)
     if sizes[-1] > 1_000_000 or sizes[0] < 1:
@@ -169,7 +252,9 @@ def main() -> None:
     url = psycopg.conninfo.make_conninfo(args.server, dbname=name)
     try:
         sa_url = sa.engine.make_url(args.server).set(drivername="postgresql+psycopg", database=name)
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sa_url.render_as_string(hide_password=False)})
+        app = create_app(
+            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": sa_url.render_as_string(hide_password=False)}
+        )
         with app.app_context():
             from flask_migrate import upgrade
 
@@ -184,8 +269,11 @@ def main() -> None:
         with app.app_context():
             db.engine.dispose()
     finally:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                      "AND pid <> pg_backend_pid()", (name,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            (name,),
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 

@@ -26,7 +26,7 @@ def import_command(file: Path, office_code: str, dry_run: bool):
     if office is None:
         raise click.ClickException(f"No office with code {office_code}.")
     try:
-        report = import_cases(file.read_bytes(), office, dry_run=dry_run)
+        report = import_cases(file.read_bytes(), office, dry_run=dry_run, source_name=file.name)
         if dry_run:
             db.session.rollback()
         else:
@@ -34,8 +34,10 @@ def import_command(file: Path, office_code: str, dry_run: bool):
     except DomainError as error:
         _fail(error)
     verb = "would create" if dry_run else "created"
-    click.echo(f"{file.name} ({report.encoding}) for {office.code}: {verb} {len(report.to_create)}, "
-               f"skipped {len(report.skipped)} already imported")
+    click.echo(
+        f"{file.name} ({report.encoding}) for {office.code}: {verb} {len(report.to_create)}, "
+        f"skipped {len(report.skipped)} already imported"
+    )
     for row in report.to_create:
         number = f" -> {row.case_number}" if row.case_number else ""
         click.echo(f"  row {row.line}: {row.data.external_ref} {row.data.subject}{number}")

@@ -26,9 +26,13 @@ IMPORT_ROLES = (Role.SUPERVISOR, Role.MONITOR, Role.ADMIN)
 
 def _filter_options() -> dict:
     units = db.session.scalars(
-        scoped(sa.select(Unit), Unit, current_user).order_by(Unit.office_id, Unit.code))
-    categories = db.session.scalars(sa.select(CaseCategory).where(
-        CaseCategory.city_id == current_user.city_id).order_by(CaseCategory.position))
+        scoped(sa.select(Unit), Unit, current_user).order_by(Unit.office_id, Unit.code)
+    )
+    categories = db.session.scalars(
+        sa.select(CaseCategory)
+        .where(CaseCategory.city_id == current_user.city_id)
+        .order_by(CaseCategory.position)
+    )
     return {
         "views": case_lists.VIEW_LABELS,
         "states": {case_lists.OPEN: _("Open cases")} | {s: case_lists.STATE_LABELS[s] for s in CaseState.ALL},
@@ -49,11 +53,18 @@ def _render_list(default_view: str):
         query = case_lists.CaseQuery(view=view if view in case_lists.VIEWS else default_view)
         page = case_lists.CasePage(query=query)
     return render_template(
-        "cases/list.html", page=page, query=query, error=error, options=_filter_options(),
+        "cases/list.html",
+        page=page,
+        query=query,
+        error=error,
+        options=_filter_options(),
         values=request.args.to_dict() if error else query.args(cursor=""),
-        locale=str(get_locale()), has_detail="cases.detail" in current_app.view_functions,
-        can_import=current_user.role in IMPORT_ROLES, endpoint=request.endpoint,
-        channel_labels=case_lists.CHANNEL_LABELS, state_labels=case_lists.STATE_LABELS,
+        locale=str(get_locale()),
+        has_detail="cases.detail" in current_app.view_functions,
+        can_import=current_user.role in IMPORT_ROLES,
+        endpoint=request.endpoint,
+        channel_labels=case_lists.CHANNEL_LABELS,
+        state_labels=case_lists.STATE_LABELS,
         field_labels=case_lists.FIELD_LABELS,
     ), 400 if error else 200
 
@@ -93,20 +104,26 @@ def export_csv():
         yield buffer.getvalue()
 
     filename = f"cases-{query.view}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 class ImportForm(FlaskForm):
     office = SelectField(coerce=int)
     file = FileField()
     payload = HiddenField()  # the checked file, sent back with the confirmation
+    source_name = HiddenField()
 
 
 def _import_offices() -> list[Office]:
-    return list(db.session.scalars(
-        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)))
+    return list(
+        db.session.scalars(
+            sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+        )
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -129,39 +146,56 @@ def import_cases():
                 raise ValidationFailed(details={"office": _("Choose an office.")})
             if not can_access_office(current_user, office.id):
                 raise AccessDenied()
-            data = _uploaded_bytes(confirm)
-            report = case_import.import_cases(data, office, actor_id=current_user.id, dry_run=not confirm)
+            data, source_name = _uploaded_file(confirm)
+            report = case_import.import_cases(
+                data, office, actor_id=current_user.id, dry_run=not confirm, source_name=source_name
+            )
             if confirm:
                 db.session.commit()
-                flash(_("%(n)d cases imported, %(skipped)d already there and skipped.",
-                        n=len(report.to_create), skipped=len(report.skipped)), "success")
+                flash(
+                    _(
+                        "%(n)d cases imported, %(skipped)d already there and skipped.",
+                        n=len(report.to_create),
+                        skipped=len(report.skipped),
+                    ),
+                    "success",
+                )
             else:
                 form.payload.data = base64.b64encode(data).decode()
+                form.source_name.data = source_name
         except ValidationFailed as failure:
             db.session.rollback()
             error = failure
     status = 400 if error else 200
-    return render_template("cases/import.html", form=form, report=report, error=error,
-                           columns=case_import.COLUMNS, required=case_import.REQUIRED,
-                           channel_names=case_import.CHANNEL_NAMES,
-                           channel_labels=case_lists.CHANNEL_LABELS), status
+    return render_template(
+        "cases/import.html",
+        form=form,
+        report=report,
+        error=error,
+        columns=case_import.COLUMNS,
+        required=case_import.REQUIRED,
+        channel_names=case_import.CHANNEL_NAMES,
+        channel_labels=case_lists.CHANNEL_LABELS,
+    ), status
 
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _uploaded_bytes(confirm: bool) -> bytes:
+def _uploaded_file(confirm: bool) -> tuple[bytes, str]:
+    """The file's bytes and name: uploaded to be checked, or sent back with the confirmation."""
     if confirm:
         try:
-            return base64.b64decode(request.form.get("payload", ""), validate=True)
+            data = base64.b64decode(request.form.get("payload", ""), validate=True)
         except (binascii.Error, ValueError):
             raise ValidationFailed(details={"file": _("Choose the file again.")}) from None
+        return data, (request.form.get("source_name") or "")[:255]
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     if not data:
         raise ValidationFailed(details={"file": _("Choose a CSV file.")})
-    return data
+    return data, (upload.filename or "")[:255]
 
 
 @bp.app_template_global("case_list_url")

@@ -1,7 +1,7 @@
 """Case lists for staff: work queues, filters and keyset pagination, always office-scoped and masked.
 
-A list is a `view` (which cases) plus filters; pages follow each other by an opaque cursor holding the sort key
-of the last row shown, so page 1000 costs what page 1 costs and rows added meanwhile never shift a page.
+A list is a `view` (which cases) plus filters; pages follow each other by an opaque cursor holding the sort
+key of the last row shown, so page 1000 costs what page 1 costs and rows added meanwhile never shift a page.
 """
 
 import base64
@@ -56,9 +56,16 @@ STATE_LABELS = {
     CaseState.MERGED: _l("Merged as duplicate"),
 }
 FIELD_LABELS = {
-    "view": _l("List"), "state": _l("State"), "channel": _l("Channel"), "category": _l("Category"),
-    "unit": _l("Unit"), "received_from": _l("Received from"), "received_to": _l("Received until"),
-    "q": _l("Case number or subject"), "days": _l("Due within (working days)"), "per_page": _l("Rows a page"),
+    "view": _l("List"),
+    "state": _l("State"),
+    "channel": _l("Channel"),
+    "category": _l("Category"),
+    "unit": _l("Unit"),
+    "received_from": _l("Received from"),
+    "received_to": _l("Received until"),
+    "q": _l("Case number or subject"),
+    "days": _l("Due within (working days)"),
+    "per_page": _l("Rows a page"),
     "cursor": _l("Page"),
 }
 OPEN = "open"  # the state filter that means every open state
@@ -152,7 +159,7 @@ def _date(value: str, name: str, errors: dict) -> date | None:
 
 
 def parse_query(args: Mapping[str, str], default_view: str = "all") -> CaseQuery:
-    """Check list arguments (view, filters, cursor); any bad value raises ValidationFailed naming the field."""
+    """Check list arguments (view, filters, cursor); a bad value raises ValidationFailed naming the field."""
     errors: dict[str, str] = {}
     view = (args.get("view") or default_view).strip()
     if view not in VIEWS:
@@ -194,9 +201,19 @@ def parse_query(args: Mapping[str, str], default_view: str = "all") -> CaseQuery
             errors.update(error.details)
     if errors:
         raise ValidationFailed(_l("Some of the list settings are not valid."), details=errors)
-    return CaseQuery(view=view, state=state, channel=channel, category_id=category_id, unit_id=unit_id,
-                     received_from=received_from, received_to=received_to, search=search, days=days,
-                     cursor=cursor, limit=limit)
+    return CaseQuery(
+        view=view,
+        state=state,
+        channel=channel,
+        category_id=category_id,
+        unit_id=unit_id,
+        received_from=received_from,
+        received_to=received_to,
+        search=search,
+        days=days,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 def _ordering(view: str) -> str:
@@ -211,9 +228,11 @@ def encode_cursor(view: str, row: Case) -> str:
 
 
 def decode_cursor(cursor: str, view: str) -> tuple[datetime, int]:
-    """The (sort time, id) a cursor holds; ValidationFailed if it is damaged or belongs to another ordering."""
-    bad = ValidationFailed(_l("This page link is damaged or out of date; start from the first page."),
-                           details={"cursor": str(_l("Not a valid page position."))})
+    """The (sort time, id) a cursor holds; ValidationFailed if damaged or made for another ordering."""
+    bad = ValidationFailed(
+        _l("This page link is damaged or out of date; start from the first page."),
+        details={"cursor": str(_l("Not a valid page position."))},
+    )
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw.decode())
@@ -222,7 +241,12 @@ def decode_cursor(cursor: str, view: str) -> tuple[datetime, int]:
         ordering = payload["o"]
     except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
         raise bad from None
-    if ordering != _ordering(view) or key.tzinfo is None or not isinstance(row_id, int) or isinstance(row_id, bool):
+    if (
+        ordering != _ordering(view)
+        or key.tzinfo is None
+        or not isinstance(row_id, int)
+        or isinstance(row_id, bool)
+    ):
         raise bad
     return key, row_id
 
@@ -262,14 +286,17 @@ def build_select(user: User, query: CaseQuery, now: datetime) -> sa.Select:
     elif view == "overdue":
         stmt = stmt.where(open_states(), Case.due_at < now)
     elif view == "due_soon":
-        stmt = stmt.where(open_states(), Case.due_at >= now,
-                          Case.due_at <= due_soon_limit(now, query.days))
+        stmt = stmt.where(open_states(), Case.due_at >= now, Case.due_at <= due_soon_limit(now, query.days))
     elif view == "unassigned":
-        stmt = stmt.where(Case.state == sa.literal(CaseState.RECEIVED, literal_execute=True),
-                          Case.assignee_id.is_(None))
+        stmt = stmt.where(
+            Case.state == sa.literal(CaseState.RECEIVED, literal_execute=True), Case.assignee_id.is_(None)
+        )
 
     if query.state == OPEN:
-        if view not in ("overdue", "due_soon"):  # already limited to the open states, in the index's own terms
+        if view not in (
+            "overdue",
+            "due_soon",
+        ):  # already limited to the open states, in the index's own terms
             stmt = stmt.where(open_states())
     elif query.state:
         stmt = stmt.where(Case.state == query.state)
@@ -285,8 +312,13 @@ def build_select(user: User, query: CaseQuery, now: datetime) -> sa.Select:
         stmt = stmt.where(Case.received_at < _taipei_midnight(query.received_to + timedelta(days=1)))
     if query.search:
         pattern = f"%{_escape_like(query.search)}%"
-        stmt = stmt.where(sa.or_(Case.number.ilike(pattern, escape="\\"), Case.subject.ilike(pattern, escape="\\"),
-                                 Case.external_ref.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            sa.or_(
+                Case.number.ilike(pattern, escape="\\"),
+                Case.subject.ilike(pattern, escape="\\"),
+                Case.external_ref.ilike(pattern, escape="\\"),
+            )
+        )
 
     if _ordering(view) == "due":
         return stmt.order_by(Case.due_at, Case.id)
@@ -306,18 +338,26 @@ def list_cases(user: User, query: CaseQuery, now: datetime | None = None) -> Cas
     stmt = build_select(user, query, now)
     if query.cursor:
         stmt = _after(stmt, query.view, query.cursor)
-    stmt = stmt.options(so.joinedload(Case.unit), so.joinedload(Case.assignee), so.joinedload(Case.category),
-                        so.joinedload(Case.office)).limit(query.limit + 1)
+    stmt = stmt.options(
+        so.joinedload(Case.unit),
+        so.joinedload(Case.assignee),
+        so.joinedload(Case.category),
+        so.joinedload(Case.office),
+    ).limit(query.limit + 1)
     cases = list(db.session.scalars(stmt).unique())
     page = CasePage(query=query)
     for case in cases[: query.limit]:
-        page.rows.append(CaseRow(case=case, petitioner=petitioner_view(user, case), overdue=_is_overdue(case, now)))
+        page.rows.append(
+            CaseRow(case=case, petitioner=petitioner_view(user, case), overdue=_is_overdue(case, now))
+        )
     if len(cases) > query.limit:
         page.next_cursor = encode_cursor(query.view, cases[query.limit - 1])
     return page
 
 
-def iter_cases(user: User, query: CaseQuery, now: datetime | None = None, batch: int = 500) -> Iterator[CaseRow]:
+def iter_cases(
+    user: User, query: CaseQuery, now: datetime | None = None, batch: int = 500
+) -> Iterator[CaseRow]:
     """Every row of a list from the query's position on, page by page (for exports of any size)."""
     now = now or utcnow()
     query = replace(query, limit=batch)
@@ -334,9 +374,22 @@ def _is_overdue(case: Case, now: datetime) -> bool:
 
 
 CSV_COLUMNS = (
-    _l("Case number"), _l("Received"), _l("Channel"), _l("Category"), _l("Subject"), _l("State"), _l("Office"),
-    _l("Unit"), _l("Case officer"), _l("Due"), _l("Overdue"), _l("Original reference"),
-    _l("Petitioner"), _l("Phone"), _l("Email"), _l("Address"),
+    _l("Case number"),
+    _l("Received"),
+    _l("Channel"),
+    _l("Category"),
+    _l("Subject"),
+    _l("State"),
+    _l("Office"),
+    _l("Unit"),
+    _l("Case officer"),
+    _l("Due"),
+    _l("Overdue"),
+    _l("Original reference"),
+    _l("Petitioner"),
+    _l("Phone"),
+    _l("Email"),
+    _l("Address"),
 )
 
 
@@ -351,17 +404,28 @@ def category_label(case: Case, locale: str) -> str:
     return names.get(locale) or names.get("zh_TW") or case.category.code
 
 
-def csv_lines(user: User, query: CaseQuery, locale: str = "zh_TW", now: datetime | None = None
-              ) -> Iterator[list[str]]:
+def csv_lines(
+    user: User, query: CaseQuery, locale: str = "zh_TW", now: datetime | None = None
+) -> Iterator[list[str]]:
     """The list as CSV rows (header first), masked exactly as the page masks it; no notes, no descriptions."""
     yield [str(label) for label in CSV_COLUMNS]
     for row in iter_cases(user, replace(query, cursor=""), now=now):
         case, person = row.case, row.petitioner
         yield [
-            case.number, _local(case.received_at), str(CHANNEL_LABELS.get(case.channel, case.channel)),
-            category_label(case, locale), case.subject, str(STATE_LABELS.get(case.state, case.state)),
-            case.office.name if case.office else "", case.unit.name if case.unit else "",
-            case.assignee.display_name if case.assignee else "", _local(case.due_at),
-            str(_l("Yes")) if row.overdue else "", case.external_ref or "",
-            person["name"], person["phone"], person["email"], person["address"],
+            case.number,
+            _local(case.received_at),
+            str(CHANNEL_LABELS.get(case.channel, case.channel)),
+            category_label(case, locale),
+            case.subject,
+            str(STATE_LABELS.get(case.state, case.state)),
+            case.office.name if case.office else "",
+            case.unit.name if case.unit else "",
+            case.assignee.display_name if case.assignee else "",
+            _local(case.due_at),
+            str(_l("Yes")) if row.overdue else "",
+            case.external_ref or "",
+            person["name"],
+            person["phone"],
+            person["email"],
+            person["address"],
         ]

@@ -1,10 +1,13 @@
-"""case list indexes: open cases by due date, the unassigned queue, newest first, and one case per office and original reference
+"""case list indexes
+
+Open cases by due date, the unassigned queue, newest first, and one case per office and original reference.
 
 Revision ID: 0201
 Revises: 0002
 Create Date: 2026-11-23 20:52:55.795301
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,13 +23,28 @@ UNASSIGNED = sa.text("state = 'received' AND assignee_id IS NULL")
 
 def upgrade():
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.create_index("ix_cases_open_due", ["due_at", "id"], unique=False,
-                              postgresql_where=OPEN_STATES, sqlite_where=OPEN_STATES)
-        batch_op.create_index("ix_cases_open_office_due", ["office_id", "due_at", "id"], unique=False,
-                              postgresql_where=OPEN_STATES, sqlite_where=OPEN_STATES)
+        batch_op.create_index(
+            "ix_cases_open_due",
+            ["due_at", "id"],
+            unique=False,
+            postgresql_where=OPEN_STATES,
+            sqlite_where=OPEN_STATES,
+        )
+        batch_op.create_index(
+            "ix_cases_open_office_due",
+            ["office_id", "due_at", "id"],
+            unique=False,
+            postgresql_where=OPEN_STATES,
+            sqlite_where=OPEN_STATES,
+        )
         batch_op.create_index("ix_cases_received", ["received_at", "id"], unique=False)
-        batch_op.create_index("ix_cases_unassigned", ["office_id", "received_at", "id"], unique=False,
-                              postgresql_where=UNASSIGNED, sqlite_where=UNASSIGNED)
+        batch_op.create_index(
+            "ix_cases_unassigned",
+            ["office_id", "received_at", "id"],
+            unique=False,
+            postgresql_where=UNASSIGNED,
+            sqlite_where=UNASSIGNED,
+        )
         batch_op.create_index("uq_cases_office_external_ref", ["office_id", "external_ref"], unique=True)
 
 

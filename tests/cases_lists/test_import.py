@@ -36,7 +36,9 @@ def test_a_big5_crlf_file_dry_runs_without_writing_then_imports_with_back_dated_
     assert [row.data.external_ref for row in report.to_create] == ["1999-0001", "1999-0002", "1999-0003"]
     assert count_cases() == 0
 
-    report = import_cases(data, org.a, actor_id=org.users[("AA", "supervisor")].id)
+    report = import_cases(
+        data, org.a, actor_id=org.users[("AA", "supervisor")].id, source_name="dispatch.csv"
+    )
     db.session.commit()
     cases = {c.external_ref: c for c in db.session.scalars(sa.select(Case))}
     first = cases["1999-0001"]
@@ -49,19 +51,33 @@ def test_a_big5_crlf_file_dry_runs_without_writing_then_imports_with_back_dated_
     assert first.petitioner_name == "王小明"
     assert cases["1999-0002"].channel == CaseChannel.PETITION_SYSTEM
     assert cases["1999-0003"].petitioner_address == "臺北市中山區松江路100號"
-    assert [r.case_number for r in report.to_create] == [cases[r].number for r in ("1999-0001", "1999-0002",
-                                                                                  "1999-0003")]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)) == 3
+    assert [r.case_number for r in report.to_create] == [
+        cases[r].number for r in ("1999-0001", "1999-0002", "1999-0003")
+    ]
+    trail = db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == first.id).order_by(CaseEvent.id)
+    )
+    assert [(e.action, e.actor_id, e.after.get("file"), e.after.get("row")) for e in trail] == [
+        ("created", org.users[("AA", "supervisor")].id, None, None),
+        ("imported", org.users[("AA", "supervisor")].id, "dispatch.csv", 2),
+    ]
 
 
-@pytest.mark.parametrize("encode", [
-    lambda text: text.encode("utf-8"),
-    lambda text: text.encode("utf-8-sig"),
-    lambda text: text.replace("\r\n", "\n").encode("utf-8"),
-])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: text.encode("utf-8-sig"),
+        lambda text: text.replace("\r\n", "\n").encode("utf-8"),
+    ],
+)
 def test_utf8_with_or_without_bom_and_lf_files_read_alike(org, calendar_2025, encode):
     report = import_cases(encode(HEADER + ROWS), org.a, dry_run=True)
-    assert [row.data.subject for row in report.to_create] == ["等候叫號超過一小時", "網站預約失敗", "停車位不足"]
+    assert [row.data.subject for row in report.to_create] == [
+        "等候叫號超過一小時",
+        "網站預約失敗",
+        "停車位不足",
+    ]
 
 
 def test_importing_the_same_file_again_adds_nothing_and_reports_the_skipped_rows(org, calendar_2025):
@@ -80,11 +96,14 @@ def test_importing_the_same_file_again_adds_nothing_and_reports_the_skipped_rows
 
 
 def test_one_bad_row_refuses_the_whole_file_naming_each_row_and_field(org, calendar_2025):
-    bad = (HEADER + ROWS
-           + "1999-0005,2025-02-30 10:00,1999,,日期錯誤,,,,,\r\n"
-           + "1999-0006,2025-01-24 10:00,飛鴿傳書,,管道錯誤,,,,,\r\n"
-           + "1999-0007,2025-01-24 10:00,1999,不存在的類別,,,,,,\r\n"
-           + "1999-0001,2025-01-24 10:00,電子郵件,,重複編號且無信箱,,,,,\r\n")
+    bad = (
+        HEADER
+        + ROWS
+        + "1999-0005,2025-02-30 10:00,1999,,日期錯誤,,,,,\r\n"
+        + "1999-0006,2025-01-24 10:00,飛鴿傳書,,管道錯誤,,,,,\r\n"
+        + "1999-0007,2025-01-24 10:00,1999,不存在的類別,,,,,,\r\n"
+        + "1999-0001,2025-01-24 10:00,電子郵件,,重複編號且無信箱,,,,,\r\n"
+    )
     with pytest.raises(ValidationFailed) as raised:
         import_cases(big5(bad), org.a)
     db.session.rollback()
@@ -119,11 +138,14 @@ def test_a_failure_while_writing_leaves_no_case_behind(org, calendar_2025, monke
     assert count_cases() == 0
 
 
-@pytest.mark.parametrize("content, code", [
-    (b"\xff\xfe\x00garbage\x81", "bad_encoding"),
-    ("編號,時間\r\nx,y\r\n".encode(), "bad_header"),
-    (HEADER.encode(), "empty"),
-])
+@pytest.mark.parametrize(
+    "content, code",
+    [
+        (b"\xff\xfe\x00garbage\x81", "bad_encoding"),
+        ("編號,時間\r\nx,y\r\n".encode(), "bad_header"),
+        (HEADER.encode(), "empty"),
+    ],
+)
 def test_unreadable_files_are_refused(org, content, code):
     with pytest.raises(ValidationFailed) as raised:
         import_cases(content, org.a, dry_run=True)
@@ -157,14 +179,18 @@ def test_cli_reports_bad_rows_and_writes_nothing(runner, org, tmp_path):
 def test_import_page_checks_first_and_imports_on_confirmation(client, org, calendar_2025):
     login(client, "aa.supervisor")
     data = big5(HEADER + ROWS)
-    check = client.post("/cases/import", data={"office": str(org.a.id), "action": "check",
-                                                "file": (io.BytesIO(data), "dispatch.csv")})
+    check = client.post(
+        "/cases/import",
+        data={"office": str(org.a.id), "action": "check", "file": (io.BytesIO(data), "dispatch.csv")},
+    )
     assert check.status_code == 200
     text = check.get_data(as_text=True)
     assert "尚未匯入任何資料" in text and "等候叫號超過一小時" in text
     assert count_cases() == 0
     payload = text.split('name="payload" type="hidden" value="')[1].split('"')[0]
-    done = client.post("/cases/import", data={"office": str(org.a.id), "action": "import", "payload": payload})
+    done = client.post(
+        "/cases/import", data={"office": str(org.a.id), "action": "import", "payload": payload}
+    )
     assert done.status_code == 200
     assert "已匯入 3 件案件" in done.get_data(as_text=True)
     assert count_cases() == 3
@@ -172,12 +198,20 @@ def test_import_page_checks_first_and_imports_on_confirmation(client, org, calen
 
 def test_import_page_shows_row_errors_and_refuses_other_offices_and_officers(app, client, org):
     login(client, "aa.supervisor")
-    bad = client.post("/cases/import", data={"office": str(org.a.id), "action": "check",
-                                              "file": (io.BytesIO(big5(HEADER + "x,bad,1999,,s,,,,,\r\n")), "a.csv")})
+    bad = client.post(
+        "/cases/import",
+        data={
+            "office": str(org.a.id),
+            "action": "check",
+            "file": (io.BytesIO(big5(HEADER + "x,bad,1999,,s,,,,,\r\n")), "a.csv"),
+        },
+    )
     assert bad.status_code == 400
     assert "第 2 列，受理時間" in bad.get_data(as_text=True)
-    other = client.post("/cases/import", data={"office": str(org.b.id), "action": "check",
-                                                "file": (io.BytesIO(big5(HEADER + ROWS)), "a.csv")})
+    other = client.post(
+        "/cases/import",
+        data={"office": str(org.b.id), "action": "check", "file": (io.BytesIO(big5(HEADER + ROWS)), "a.csv")},
+    )
     assert other.status_code == 403
     assert count_cases() == 0
     officer = app.test_client()

@@ -83,14 +83,34 @@ def test_my_cases_unit_and_unassigned_lists(org, calendar_2025):
 def test_filters_by_state_channel_category_unit_dates_and_text(org):
     officer = org.users[("AA", "officer")]
     due = taipei(2025, 2, 20, 23, 59, 59)
-    category = db.session.scalar(db.select(CaseCategory).where(CaseCategory.city_id == org.tpe.id,
-                                                               CaseCategory.code == "waiting_time"))
-    make_case(org.a, number="AA-1140121-0001", due_at=due, received_at=taipei(2025, 1, 21, 23, 59),
-              channel=CaseChannel.EMAIL, subject="等候時間太長", category_id=category.id)
-    make_case(org.a, number="AA-1140122-0001", due_at=due, received_at=taipei(2025, 1, 22, 0, 0),
-              unit_id=org.a.units[0].id, subject="網站無法登入 100%_done", external_ref="1999-778899")
-    make_case(org.a, number="AA-1140123-0001", due_at=due, received_at=taipei(2025, 1, 23, 8),
-              state=CaseState.CLOSED)
+    category = db.session.scalar(
+        db.select(CaseCategory).where(CaseCategory.city_id == org.tpe.id, CaseCategory.code == "waiting_time")
+    )
+    make_case(
+        org.a,
+        number="AA-1140121-0001",
+        due_at=due,
+        received_at=taipei(2025, 1, 21, 23, 59),
+        channel=CaseChannel.EMAIL,
+        subject="等候時間太長",
+        category_id=category.id,
+    )
+    make_case(
+        org.a,
+        number="AA-1140122-0001",
+        due_at=due,
+        received_at=taipei(2025, 1, 22, 0, 0),
+        unit_id=org.a.units[0].id,
+        subject="網站無法登入 100%_done",
+        external_ref="1999-778899",
+    )
+    make_case(
+        org.a,
+        number="AA-1140123-0001",
+        due_at=due,
+        received_at=taipei(2025, 1, 23, 8),
+        state=CaseState.CLOSED,
+    )
     db.session.commit()
     assert numbers(officer, channel="email") == ["AA-1140121-0001"]
     assert numbers(officer, category=str(category.id)) == ["AA-1140121-0001"]
@@ -114,8 +134,12 @@ def test_keyset_pages_cover_every_case_once_even_with_equal_sort_keys(org, view)
     officer = org.users[("AA", "officer")]
     expected = []
     for i in range(25):
-        case = make_case(org.a, number=f"K-{i:02d}", due_at=taipei(2025, 1, 10 + i % 3, 23, 59, 59),
-                         received_at=taipei(2025, 1, 2 + i % 2, 9))
+        case = make_case(
+            org.a,
+            number=f"K-{i:02d}",
+            due_at=taipei(2025, 1, 10 + i % 3, 23, 59, 59),
+            received_at=taipei(2025, 1, 2 + i % 2, 9),
+        )
         expected.append(case)
     db.session.commit()
     if view == "overdue":
@@ -124,8 +148,11 @@ def test_keyset_pages_cover_every_case_once_even_with_equal_sort_keys(org, view)
         expected.sort(key=lambda c: (c.received_at, c.id), reverse=True)
     seen, cursor, pages = [], "", 0
     while True:
-        page = list_cases(officer, parse_query({"view": view, "per_page": "4", "cursor": cursor}),
-                          now=taipei(2025, 1, 24, 10))
+        page = list_cases(
+            officer,
+            parse_query({"view": view, "per_page": "4", "cursor": cursor}),
+            now=taipei(2025, 1, 24, 10),
+        )
         seen += [row.case.number for row in page.rows]
         pages += 1
         if page.next_cursor is None:
@@ -138,29 +165,39 @@ def test_keyset_pages_cover_every_case_once_even_with_equal_sort_keys(org, view)
 def test_a_case_added_while_paging_does_not_shift_later_pages(org):
     officer = org.users[("AA", "officer")]
     for i in range(6):
-        make_case(org.a, number=f"S-{i}", due_at=taipei(2025, 1, 10, 23, 59, 59), received_at=taipei(2025, 1, 2, 9))
+        make_case(
+            org.a, number=f"S-{i}", due_at=taipei(2025, 1, 10, 23, 59, 59), received_at=taipei(2025, 1, 2, 9)
+        )
     db.session.commit()
     first = list_cases(officer, parse_query({"per_page": "3"}))
-    make_case(org.a, number="S-NEWEST", due_at=taipei(2025, 1, 10, 23, 59, 59), received_at=taipei(2025, 1, 3, 9))
+    make_case(
+        org.a, number="S-NEWEST", due_at=taipei(2025, 1, 10, 23, 59, 59), received_at=taipei(2025, 1, 3, 9)
+    )
     db.session.commit()
     second = list_cases(officer, parse_query({"per_page": "3", "cursor": first.next_cursor}))
     assert [r.case.number for r in first.rows + second.rows] == [f"S-{i}" for i in range(5, -1, -1)]
 
 
-@pytest.mark.parametrize("args, field", [
-    ({"cursor": "not-a-cursor"}, "cursor"),
-    ({"cursor": "eyJvIjoiZHVlIiwidCI6IjIwMjUtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCJpIjoxfQ"}, "cursor"),  # a due cursor
-    ({"view": "everything"}, "view"),
-    ({"state": "lost"}, "state"),
-    ({"channel": "pigeon"}, "channel"),
-    ({"category": "abc"}, "category"),
-    ({"unit": "-1"}, "unit"),
-    ({"received_from": "2025-13-01"}, "received_from"),
-    ({"received_from": "2025-02-01", "received_to": "2025-01-01"}, "received_to"),
-    ({"view": "due_soon", "days": "0"}, "days"),
-    ({"per_page": "5000"}, "per_page"),
-    ({"q": "x" * 101}, "q"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        (
+            {"cursor": "eyJvIjoiZHVlIiwidCI6IjIwMjUtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCJpIjoxfQ"},
+            "cursor",
+        ),  # a due cursor
+        ({"view": "everything"}, "view"),
+        ({"state": "lost"}, "state"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"category": "abc"}, "category"),
+        ({"unit": "-1"}, "unit"),
+        ({"received_from": "2025-13-01"}, "received_from"),
+        ({"received_from": "2025-02-01", "received_to": "2025-01-01"}, "received_to"),
+        ({"view": "due_soon", "days": "0"}, "days"),
+        ({"per_page": "5000"}, "per_page"),
+        ({"q": "x" * 101}, "q"),
+    ],
+)
 def test_bad_list_settings_are_refused_naming_the_field(app, args, field):
     with pytest.raises(ValidationFailed) as raised:
         parse_query(args)
@@ -177,7 +214,11 @@ def test_a_cursor_from_a_due_list_is_refused_by_a_received_list(org):
         parse_query({"view": "all", "cursor": page.next_cursor})
 
 
-ALL_STAFF = [("AA", role.value) for role in Role] + [("TPE", "monitor"), ("TPE", "director"), ("TPE", "admin")]
+ALL_STAFF = [("AA", role.value) for role in Role] + [
+    ("TPE", "monitor"),
+    ("TPE", "director"),
+    ("TPE", "admin"),
+]
 
 
 @pytest.mark.parametrize("who", ALL_STAFF + [("BB", "officer"), ("CC", "officer")])
@@ -185,13 +226,26 @@ def test_no_role_sees_another_offices_cases_in_any_list(org, who):
     """Office staff see their office only; city-wide staff their city's offices; never another city's."""
     user = org.users[who]
     for office in (org.a, org.b, org.c):
-        make_case(office, number=f"{office.code}-SOON", due_at=taipei(2025, 1, 24, 23, 59, 59),
-                  state=CaseState.RECEIVED)
-        make_case(office, number=f"{office.code}-LATE", due_at=taipei(2025, 1, 1, 23, 59, 59),
-                  state=CaseState.RECEIVED)
+        make_case(
+            office,
+            number=f"{office.code}-SOON",
+            due_at=taipei(2025, 1, 24, 23, 59, 59),
+            state=CaseState.RECEIVED,
+        )
+        make_case(
+            office,
+            number=f"{office.code}-LATE",
+            due_at=taipei(2025, 1, 1, 23, 59, 59),
+            state=CaseState.RECEIVED,
+        )
         # Even a case naming the user as officer (bad data) stays inside its office.
-        make_case(office, number=f"{office.code}-MINE", due_at=taipei(2025, 3, 1, 23, 59, 59), assignee=user,
-                  unit_id=user.unit_id)
+        make_case(
+            office,
+            number=f"{office.code}-MINE",
+            due_at=taipei(2025, 3, 1, 23, 59, 59),
+            assignee=user,
+            unit_id=user.unit_id,
+        )
     db.session.commit()
     visible = {"AA": {"AA"}, "BB": {"BB"}, "CC": {"CC"}, "TPE": {"AA", "BB"}}[who[0]]
     for view in ("all", "overdue", "due_soon", "unassigned", "mine", "unit"):
@@ -204,11 +258,13 @@ def test_no_role_sees_another_offices_cases_in_any_list(org, who):
 
 
 def test_masking_follows_the_viewer(org):
-    """Handlers and monitors see the petitioner; others see 王○明 / 0912-***-678; confidential only handlers."""
+    """Handlers and monitors see the petitioner, others 王○明 / 0912-***-678; confidential: handlers only."""
     officer, other = org.users[("AA", "officer")], org.users[("AA", "director")]
     monitor = org.users[("TPE", "monitor")]
     make_case(org.a, number="OPEN-ID", due_at=taipei(2025, 2, 20, 23, 59, 59), assignee=officer)
-    make_case(org.a, number="SECRET", due_at=taipei(2025, 2, 20, 23, 59, 59), assignee=officer, confidential=True)
+    make_case(
+        org.a, number="SECRET", due_at=taipei(2025, 2, 20, 23, 59, 59), assignee=officer, confidential=True
+    )
     db.session.commit()
 
     def people(user):

@@ -13,12 +13,32 @@ from .factories import make_case, taipei
 
 def _cases(org):
     officer = org.users[("AA", "officer")]
-    make_case(org.a, number="AA-MINE", due_at=taipei(2025, 1, 3, 23, 59, 59), assignee=officer,
-              name="陳大文", phone="0987654321", email="chen@example.tw")
-    secret = make_case(org.a, number="AA-SECRET", due_at=taipei(2025, 1, 3, 23, 59, 59), assignee=officer,
-                       name="林秘密", phone="0911222333", confidential=True)
-    make_case(org.a, number="AA-OTHER", due_at=taipei(2099, 1, 3, 23, 59, 59), name="張三豐", phone="0922333444",
-              state=CaseState.RECEIVED)
+    make_case(
+        org.a,
+        number="AA-MINE",
+        due_at=taipei(2025, 1, 3, 23, 59, 59),
+        assignee=officer,
+        name="陳大文",
+        phone="0987654321",
+        email="chen@example.tw",
+    )
+    secret = make_case(
+        org.a,
+        number="AA-SECRET",
+        due_at=taipei(2025, 1, 3, 23, 59, 59),
+        assignee=officer,
+        name="林秘密",
+        phone="0911222333",
+        confidential=True,
+    )
+    make_case(
+        org.a,
+        number="AA-OTHER",
+        due_at=taipei(2099, 1, 3, 23, 59, 59),
+        name="張三豐",
+        phone="0922333444",
+        state=CaseState.RECEIVED,
+    )
     make_case(org.b, number="BB-ELSEWHERE", due_at=taipei(2025, 1, 3, 23, 59, 59), name="李四")
     db.session.add(CaseNote(case_id=secret.id, author_id=officer.id, body="內部註記：請勿外流"))
     db.session.commit()
@@ -94,7 +114,9 @@ def test_my_cases_page_lists_only_the_officers_open_cases(client, org):
 
 def test_pages_follow_on_with_a_next_link_and_a_bad_cursor_is_a_clear_error(client, org):
     for i in range(5):
-        make_case(org.a, number=f"AA-P{i}", due_at=taipei(2025, 1, 3, 23, 59, 59), received_at=taipei(2025, 1, 2, 9))
+        make_case(
+            org.a, number=f"AA-P{i}", due_at=taipei(2025, 1, 3, 23, 59, 59), received_at=taipei(2025, 1, 2, 9)
+        )
     db.session.commit()
     login(client, "aa.officer")
     first = client.get("/cases/?per_page=3").get_data(as_text=True)
