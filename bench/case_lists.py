@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from feedback_app import create_app  # noqa: E402
 from feedback_app.extensions import db  # noqa: E402
 from feedback_app.models import CaseChannel, CaseState, City, Office, Role, Unit, User  # noqa: E402
-from feedback_app.services.case_lists import build_select, list_cases, parse_query  # noqa: E402
+from feedback_app.services.case_lists import build_select, list_cases, page_select, parse_query  # noqa: E402
 
 OFFICES = 12
 OFFICERS_PER_UNIT = 4
@@ -211,13 +211,19 @@ def measure(app, runs: int, size: int, explain: bool) -> None:
             ("overdue, city-wide monitor (12 offices)", monitor, {"view": "overdue"}),
             ("all, city-wide monitor, newest first", monitor, {"view": "all"}),
         ]
-        print(f"\n{size:,} cases ({runs} runs each, ms)")
-        print(f"  {'list':<60} {'median':>8} {'p95':>8} {'rows':>5}")
+        print(f"\n{size:,} cases ({runs} runs each, ms; page: as the pages call it; sql: the query alone)")
+        print(f"  {'list':<60} {'page med':>8} {'page p95':>8} {'sql med':>8} {'sql p95':>8} {'rows':>5}")
         for label, user, args in cases:
             query = parse_query(args)
             rows = len(list_cases(user, query).rows)
             median, p95 = timed(lambda user=user, query=query: list_cases(user, query), runs)
-            print(f"  {label:<60} {median:8.2f} {p95:8.2f} {rows:5d}")
+            sql_median, sql_p95 = timed(
+                lambda user=user, query=query: (
+                    db.session.connection().execute(page_select(user, query, datetime.now(UTC))).all()
+                ),
+                runs,
+            )
+            print(f"  {label:<60} {median:8.2f} {p95:8.2f} {sql_median:8.2f} {sql_p95:8.2f} {rows:5d}")
             db.session.expire_all()
         if explain:
             for label, user, args in (cases[0], cases[-2], cases[-1]):

@@ -332,18 +332,23 @@ def _after(stmt: sa.Select, view: str, cursor: str) -> sa.Select:
     return stmt.where(Case.received_at <= key, sa.or_(Case.received_at < key, Case.id < row_id))
 
 
-def list_cases(user: User, query: CaseQuery, now: datetime | None = None) -> CasePage:
-    """One page of a list, as this user may see it."""
-    now = now or utcnow()
+def page_select(user: User, query: CaseQuery, now: datetime) -> sa.Select:
+    """The select of one page: the list from the cursor on, one row more than shown to tell if more follow."""
     stmt = build_select(user, query, now)
     if query.cursor:
         stmt = _after(stmt, query.view, query.cursor)
-    stmt = stmt.options(
+    return stmt.limit(query.limit + 1)
+
+
+def list_cases(user: User, query: CaseQuery, now: datetime | None = None) -> CasePage:
+    """One page of a list, as this user may see it."""
+    now = now or utcnow()
+    stmt = page_select(user, query, now).options(
         so.joinedload(Case.unit),
         so.joinedload(Case.assignee),
         so.joinedload(Case.category),
         so.joinedload(Case.office),
-    ).limit(query.limit + 1)
+    )
     cases = list(db.session.scalars(stmt).unique())
     page = CasePage(query=query)
     for case in cases[: query.limit]:
