@@ -147,3 +147,13 @@ def test_case_numbers_are_plain_text_until_the_detail_page_exists(client, org, a
 def test_lists_need_a_signed_in_user(client):
     assert client.get("/cases/").status_code in (302, 401)
     assert client.get("/cases/export.csv").status_code in (302, 401)
+
+
+def test_csv_cells_that_spreadsheets_would_run_as_formulas_are_kept_as_text(client, org):
+    make_case(
+        org.a, number="AA-FORMULA", due_at=taipei(2099, 1, 3, 23, 59, 59), subject='=HYPERLINK("http://x")'
+    )
+    db.session.commit()
+    login(client, "aa.officer")
+    rows = _csv(export(client, "view=all"))
+    assert rows[1][4] == '\'=HYPERLINK("http://x")'
