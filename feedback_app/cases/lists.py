@@ -174,7 +174,7 @@ def import_cases():
         error=error,
         columns=case_import.COLUMNS,
         required=case_import.REQUIRED,
-        channel_names=case_import.CHANNEL_NAMES,
+        channel_names=case_import.CHANNEL_WORDS,
         channel_labels=case_lists.CHANNEL_LABELS,
     ), status
 

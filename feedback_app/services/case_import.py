@@ -70,6 +70,10 @@ CHANNEL_NAMES = {
     "臉書": CaseChannel.FACEBOOK,
     "line": CaseChannel.LINE,
 }
+# The channel names a file usually holds, as the import page lists them (CHANNEL_NAMES takes a few more).
+CHANNEL_WORDS = (
+    "1999", "單一陳情系統", "市政信箱", "電子郵件", "電話", "書面", "臨櫃", "意見箱", "Facebook", "LINE",
+)
 TRUE_WORDS = {"是", "y", "yes", "1", "true"}
 FALSE_WORDS = {"", "否", "n", "no", "0", "false"}
 MAX_ROWS = 5000
