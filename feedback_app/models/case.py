@@ -41,6 +41,10 @@ class CaseState:
     ALL = (RECEIVED, ASSIGNED, IN_PROGRESS, REPLIED, CLOSED, TRANSFERRED, REOPENED, MERGED)
 
 
+OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{state}'" for state in CaseState.OPEN))
+UNASSIGNED_SQL = f"state = '{CaseState.RECEIVED}' AND assignee_id IS NULL"
+
+
 class CaseOutcome:
     RESOLVED = "resolved"
     EXPLAINED = "explained"
@@ -95,6 +99,16 @@ class Case(db.Model):
         sa.Index("ix_cases_office_received", "office_id", "received_at", "id"),
         sa.Index("ix_cases_assignee_state", "assignee_id", "state"),
         sa.Index("ix_cases_unit_state", "unit_id", "state"),
+        # Lists: open cases by due date (overdue, due soon) per office and city-wide, newest first city-wide.
+        sa.Index("ix_cases_open_office_due", "office_id", "due_at", "id",
+                 postgresql_where=sa.text(OPEN_STATES_SQL), sqlite_where=sa.text(OPEN_STATES_SQL)),
+        sa.Index("ix_cases_open_due", "due_at", "id",
+                 postgresql_where=sa.text(OPEN_STATES_SQL), sqlite_where=sa.text(OPEN_STATES_SQL)),
+        sa.Index("ix_cases_received", "received_at", "id"),
+        sa.Index("ix_cases_unassigned", "office_id", "received_at", "id",
+                 postgresql_where=sa.text(UNASSIGNED_SQL), sqlite_where=sa.text(UNASSIGNED_SQL)),
+        # An imported case keeps the other system's number; importing it again must not add it twice.
+        sa.Index("uq_cases_office_external_ref", "office_id", "external_ref", unique=True),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+import pytest
+
+from feedback_app.extensions import db
+from feedback_app.services.calendar import import_calendar
+from tests.conftest import CALENDAR_DIR
+
+# The official files sit in ../shared/data beside the checkout; a worktree one level deeper finds them here.
+OFFICIAL_CALENDARS = CALENDAR_DIR if CALENDAR_DIR.exists() else Path("/work/shared/data/office-calendar")
+
+
+@pytest.fixture
+def calendar_2025(app):
+    """The official 2025 calendar (Lunar New Year off, 2025-02-08 a make-up working Saturday)."""
+    import_calendar((OFFICIAL_CALENDARS / "2025.csv").read_bytes(), "2025.csv")
+    db.session.commit()
