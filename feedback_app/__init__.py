@@ -37,12 +37,14 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .api import register_api
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .cases.public import bp as lookup_bp
     from .main import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(lookup_bp)
     register_api(api)
     errors.init_app(app)
 

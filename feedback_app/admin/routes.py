@@ -1,10 +1,16 @@
 import sqlalchemy as sa
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..cases.forms import CategoryForm, RuleForm
+from ..cases.routes import category_name
 from ..extensions import db
-from ..models import Office, Role, User
+from ..models import CaseCategory, CaseChannel, DueDateRule, Office, Role, User
+from ..services import taxonomy
 from ..services.access import require_role, scoped
+from ..services.cases import CHANNEL_LABELS
+from ..services.errors import NotFound, ValidationFailed
 from . import bp
 
 
@@ -24,3 +30,92 @@ class _OfficeAsOwned:
     """Lets scoped() filter offices themselves: an office's own id is its office_id."""
 
     office_id = Office.id
+
+
+def _category_choices(city_id: int, blank: str) -> list[tuple[int, str]]:
+    categories = db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == city_id)
+                                    .order_by(CaseCategory.position))
+    return [(0, blank)] + [(c.id, category_name(c)) for c in categories]
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@login_required
+def rules():
+    """Due-date rules per channel and category: the most specific rule gives a case its working days."""
+    taxonomy.require_city_admin(current_user)
+    form = RuleForm()
+    form.channel.choices = [("", _("Any channel"))] + [(c, str(CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
+    form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            taxonomy.save_rule(current_user, form.channel.data, form.category_id.data, form.working_days.data)
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.details.items():
+                getattr(form, name).errors = [message]
+            status = 400
+        else:
+            flash(_("Rule saved."), "success")
+            return redirect(url_for("admin.rules"))
+    elif form.is_submitted():
+        status = 400
+    existing = db.session.scalars(sa.select(DueDateRule).where(DueDateRule.city_id == current_user.city_id)
+                                  .order_by(DueDateRule.channel.is_(None).desc(), DueDateRule.channel,
+                                            DueDateRule.category_id)).all()
+    categories = {c.id: category_name(c) for c in db.session.scalars(
+        sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id))}
+    return render_template("admin/rules.html", form=form, rules=existing, categories=categories,
+                           channels=CHANNEL_LABELS), status
+
+
+@bp.post("/rules/<int:rule_id>/delete")
+@login_required
+def delete_rule(rule_id: int):
+    try:
+        taxonomy.delete_rule(current_user, rule_id)
+        db.session.commit()
+        flash(_("Rule removed."), "success")
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(url_for("admin.rules"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@login_required
+def categories(category_id: int | None = None):
+    """The case category taxonomy: add, rename, reorder, retire."""
+    taxonomy.require_city_admin(current_user)
+    editing = None
+    if category_id is not None:
+        editing = db.session.get(CaseCategory, category_id)
+        if editing is None or editing.city_id != current_user.city_id:
+            raise NotFound()
+    form = CategoryForm()
+    if editing is not None and not form.is_submitted():
+        form.code.data, form.group.data = editing.code, editing.group
+        form.name_zh.data, form.name_en.data = editing.names.get("zh_TW"), editing.names.get("en")
+        form.position.data, form.active.data = editing.position, editing.active
+    status = 200
+    if form.validate_on_submit():
+        try:
+            taxonomy.save_category(current_user, code=form.code.data, name_zh=form.name_zh.data,
+                                   name_en=form.name_en.data, group=form.group.data, position=form.position.data,
+                                   active=form.active.data, category_id=category_id)
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.details.items():
+                getattr(form, name).errors = [message]
+            status = 400
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("admin.categories"))
+    elif form.is_submitted():
+        status = 400
+    listed = db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id)
+                                .order_by(CaseCategory.position, CaseCategory.code)).all()
+    return render_template("admin/categories.html", form=form, categories=listed, editing=editing), status

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -10,7 +11,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
-from werkzeug.utils import secure_filename
 
 from ..extensions import db
 from ..models import (
@@ -318,6 +318,48 @@ def _is_handler(user: User, case: Case) -> bool:
     )
 
 
+def _supervises(user: User, case: Case) -> bool:
+    """A supervisor of the case's unit, or of the office while the case has no unit yet."""
+    return user.role == Role.SUPERVISOR and (case.unit_id is None or user.unit_id == case.unit_id)
+
+
+# Who may take each action on a case (access to its office is checked apart).
+PERMISSIONS = {
+    "assign": lambda user, case: user.role in (Role.MONITOR, Role.SUPERVISOR, Role.DIRECTOR),
+    "start": _is_handler,
+    "reply": _is_handler,
+    "extension": lambda user, case: user.id == case.assignee_id,
+    "close": lambda user, case: _is_handler(user, case) or user.role == Role.DIRECTOR,
+    "reopen": lambda user, case: user.role in (Role.MONITOR, Role.DIRECTOR) or _supervises(user, case),
+    "transfer": lambda user, case: (user.role in (Role.MONITOR, Role.DIRECTOR) or _is_handler(user, case)
+                                    or _supervises(user, case)),
+    "merge": lambda user, case: user.role in (Role.MONITOR, Role.DIRECTOR, Role.SUPERVISOR) or _is_handler(user, case),
+}
+# The states each action may start from (None: any state).
+ACTION_STATES = {
+    "assign": ASSIGNABLE, "start": (CaseState.ASSIGNED, CaseState.REOPENED), "reply": WORKABLE,
+    "extension": WORKABLE, "close": (CaseState.REPLIED,), "reopen": REOPENABLE, "transfer": MERGEABLE,
+    "merge": MERGEABLE,
+}
+
+
+def may(action: str, user: User, case: Case) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and PERMISSIONS[action](user, case)
+
+
+def available_actions(case: Case, user: User) -> set[str]:
+    """The actions the user may take on the case as it stands, for the detail page to offer."""
+    actions = {"note", "attach", "link"}
+    for action, states in ACTION_STATES.items():
+        if case.state in states and may(action, user, case):
+            actions.add(action)
+    if "extension" in actions and any(e.state == "pending" for e in case.extensions):
+        actions.discard("extension")
+    if any(e.state == "pending" and can_decide_extension(user, e) for e in case.extensions):
+        actions.add("decide")
+    return actions
+
+
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         raise AccessDenied()
@@ -326,7 +368,7 @@ def _refuse_unless(allowed: bool) -> None:
 def assign_case(case: Case, actor: User, version, unit_id: int | None, assignee_id: int | None) -> Case:
     """分案: a monitor, supervisor or director gives the case a unit and a case officer of that unit."""
     _begin(case, actor, version, ASSIGNABLE, _l("assigned"))
-    _refuse_unless(actor.role in (Role.MONITOR, Role.SUPERVISOR, Role.DIRECTOR))
+    _refuse_unless(may("assign", actor, case))
     errors = {}
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None or unit.office_id != case.office_id:
@@ -351,7 +393,7 @@ def assign_case(case: Case, actor: User, version, unit_id: int | None, assignee_
 def start_work(case: Case, actor: User, version) -> Case:
     """The case officer starts handling an assigned (or reopened) case."""
     _begin(case, actor, version, (CaseState.ASSIGNED, CaseState.REOPENED), _l("started"))
-    _refuse_unless(_is_handler(actor, case))
+    _refuse_unless(may("start", actor, case))
     before = {"state": case.state}
     case.state = CaseState.IN_PROGRESS
     _touch(case)
@@ -383,7 +425,7 @@ def templates_for(case: Case) -> list[ReplyTemplate]:
 def reply_case(case: Case, actor: User, version, reply: str | None) -> Case:
     """函復: the answer to the petitioner; emailed when they gave an address."""
     _begin(case, actor, version, WORKABLE, _l("answered"))
-    _refuse_unless(_is_handler(actor, case))
+    _refuse_unless(may("reply", actor, case))
     text = _required_text(reply, "reply", _l("Write the reply to the petitioner."))
     before = {"state": case.state, "reply": case.reply}
     case.reply, case.replied_at, case.state = text, utcnow(), CaseState.REPLIED
@@ -404,7 +446,7 @@ def max_working_days() -> int:
 def request_extension(case: Case, actor: User, version, reason: str | None, new_date: date | None) -> Extension:
     """展期: the case officer asks for a later due date; past the cap of working days the director decides."""
     _begin(case, actor, version, WORKABLE, _l("extended"))
-    _refuse_unless(actor.id == case.assignee_id)
+    _refuse_unless(may("extension", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for the extension."))
     current = case.due_at.astimezone(TAIPEI).date()
     if new_date is None:
@@ -478,7 +520,7 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
 def close_case(case: Case, actor: User, version, outcome: str | None) -> Case:
     """結案: a replied case closes with an outcome."""
     _begin(case, actor, version, (CaseState.REPLIED,), _l("closed"))
-    _refuse_unless(_is_handler(actor, case) or actor.role == Role.DIRECTOR)
+    _refuse_unless(may("close", actor, case))
     if outcome not in CaseOutcome.ALL:
         raise ValidationFailed(details={"outcome": str(_l("Choose an outcome."))})
     if not case.reply:
@@ -493,8 +535,7 @@ def close_case(case: Case, actor: User, version, outcome: str | None) -> Case:
 def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
     """A replied, closed or transferred case is taken up again, with the reason."""
     _begin(case, actor, version, REOPENABLE, _l("reopened"))
-    _refuse_unless(actor.role in (Role.MONITOR, Role.DIRECTOR) or (
-        actor.role == Role.SUPERVISOR and (case.unit_id is None or actor.unit_id == case.unit_id)))
+    _refuse_unless(may("reopen", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for reopening."))
     before = {"state": case.state, "outcome": case.outcome, "closed_at": _iso(case.closed_at),
               "transferred_to": case.transferred_to}
@@ -509,8 +550,7 @@ def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id:
                   agency: str | None = None) -> Case:
     """會辦 / 移文: to another unit of the office (to be assigned there) or to another agency, with the reason."""
     _begin(case, actor, version, MERGEABLE, _l("transferred"))
-    _refuse_unless(actor.role in (Role.MONITOR, Role.DIRECTOR) or _is_handler(actor, case) or (
-        actor.role == Role.SUPERVISOR and case.unit_id is None))
+    _refuse_unless(may("transfer", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for the transfer."))
     agency = (agency or "").strip()
     if bool(unit_id) == bool(agency):
@@ -546,7 +586,7 @@ def _other_case(case: Case, actor: User, number: str | None, field: str) -> Case
 def merge_case(case: Case, actor: User, version, into_number: str | None) -> Case:
     """A duplicate is merged into the case that carries on: linked, marked merged, never deleted."""
     _begin(case, actor, version, MERGEABLE, _l("merged"))
-    _refuse_unless(actor.role in (Role.MONITOR, Role.DIRECTOR, Role.SUPERVISOR) or _is_handler(actor, case))
+    _refuse_unless(may("merge", actor, case))
     target = _other_case(case, actor, into_number, "into_number")
     if target.state == CaseState.MERGED:
         raise ValidationFailed(details={"into_number": str(_l("That case is itself merged into another."))})
@@ -611,9 +651,16 @@ def max_attachment_bytes() -> int:
     return int(current_app.config.get("CASE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
 
 
+def safe_filename(filename: str | None) -> str:
+    """The last part of an uploaded name, kept to letters (Chinese too), digits and a few marks."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isalnum() or ch in "-_. ()").strip(" .")
+    return name[:200] or "attachment"
+
+
 def check_attachment(filename: str | None, data: bytes) -> tuple[str, str]:
     """(safe file name, content type) of an acceptable attachment; ValidationFailed otherwise."""
-    name = secure_filename(filename or "") or "attachment"
+    name = safe_filename(filename)
     if not data:
         raise ValidationFailed(details={"attachments": str(_l("%(name)s is empty.", name=name))})
     limit = max_attachment_bytes()
