@@ -257,14 +257,32 @@ def _touch(case: Case) -> None:
         raise Conflict() from None
 
 
-def _begin(case: Case, actor: User, version, states: tuple[str, ...] | None, action_label) -> None:
+def _begin(case: Case, actor: User, version, action: str | None) -> None:
+    """Refuse unless the actor may reach the case, saw its current version, and its state allows the action."""
     ensure_access(actor, case)
     _check_version(case, version)
-    if states is not None and case.state not in states:
-        raise ValidationFailed(
-            _l("A case that is %(state)s cannot be %(action)s.", state=state_label(case.state), action=action_label),
-            code="invalid_transition", details={"state": case.state},
-        )
+    if action is not None and case.state not in ACTION_STATES[action]:
+        raise _invalid_transition(case, action)
+
+
+def _invalid_transition(case: Case, action: str) -> ValidationFailed:
+    return ValidationFailed(
+        _l("A case that is %(state)s does not allow %(action)s.", state=state_label(case.state),
+           action=ACTION_LABELS[action]),
+        code="invalid_transition", details={"state": case.state},
+    )
+
+
+ACTION_LABELS = {
+    "assign": _l("assignment"),
+    "start": _l("starting work"),
+    "reply": _l("a reply"),
+    "extension": _l("an extension"),
+    "close": _l("closing"),
+    "reopen": _l("reopening"),
+    "transfer": _l("a transfer"),
+    "merge": _l("merging"),
+}
 
 
 def state_label(state: str) -> str:
@@ -367,7 +385,7 @@ def _refuse_unless(allowed: bool) -> None:
 
 def assign_case(case: Case, actor: User, version, unit_id: int | None, assignee_id: int | None) -> Case:
     """分案: a monitor, supervisor or director gives the case a unit and a case officer of that unit."""
-    _begin(case, actor, version, ASSIGNABLE, _l("assigned"))
+    _begin(case, actor, version, "assign")
     _refuse_unless(may("assign", actor, case))
     errors = {}
     unit = db.session.get(Unit, unit_id) if unit_id else None
@@ -392,7 +410,7 @@ def assign_case(case: Case, actor: User, version, unit_id: int | None, assignee_
 
 def start_work(case: Case, actor: User, version) -> Case:
     """The case officer starts handling an assigned (or reopened) case."""
-    _begin(case, actor, version, (CaseState.ASSIGNED, CaseState.REOPENED), _l("started"))
+    _begin(case, actor, version, "start")
     _refuse_unless(may("start", actor, case))
     before = {"state": case.state}
     case.state = CaseState.IN_PROGRESS
@@ -403,7 +421,7 @@ def start_work(case: Case, actor: User, version) -> Case:
 
 def add_note(case: Case, actor: User, version, body: str | None) -> CaseNote:
     """An internal note for staff; never shown to the petitioner."""
-    _begin(case, actor, version, None, _l("annotated"))
+    _begin(case, actor, version, None)
     text = _required_text(body, "body", _l("Write the note."))
     note = CaseNote(case_id=case.id, author_id=actor.id, body=text, created_at=utcnow())
     db.session.add(note)
@@ -424,7 +442,7 @@ def templates_for(case: Case) -> list[ReplyTemplate]:
 
 def reply_case(case: Case, actor: User, version, reply: str | None) -> Case:
     """函復: the answer to the petitioner; emailed when they gave an address."""
-    _begin(case, actor, version, WORKABLE, _l("answered"))
+    _begin(case, actor, version, "reply")
     _refuse_unless(may("reply", actor, case))
     text = _required_text(reply, "reply", _l("Write the reply to the petitioner."))
     before = {"state": case.state, "reply": case.reply}
@@ -445,7 +463,7 @@ def max_working_days() -> int:
 
 def request_extension(case: Case, actor: User, version, reason: str | None, new_date: date | None) -> Extension:
     """展期: the case officer asks for a later due date; past the cap of working days the director decides."""
-    _begin(case, actor, version, WORKABLE, _l("extended"))
+    _begin(case, actor, version, "extension")
     _refuse_unless(may("extension", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for the extension."))
     current = case.due_at.astimezone(TAIPEI).date()
@@ -484,14 +502,12 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
                      ) -> Extension:
     """Approve (the due date moves, the petitioner is told why) or reject a pending extension."""
     case = extension.case
-    _begin(case, actor, version, None, _l("extended"))
+    _begin(case, actor, version, None)
     _refuse_unless(can_decide_extension(actor, extension))
     if extension.state != "pending":
         raise ValidationFailed(_l("This extension has been decided already."), code="already_decided")
     if approve and case.state not in WORKABLE:
-        raise ValidationFailed(
-            _l("A case that is %(state)s cannot be %(action)s.", state=state_label(case.state),
-               action=_l("extended")), code="invalid_transition")
+        raise _invalid_transition(case, "extension")
     extension.state = "approved" if approve else "rejected"
     extension.decided_by_id, extension.decided_at = actor.id, utcnow()
     extension.decision_note = (note or "").strip() or None
@@ -519,7 +535,7 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
 
 def close_case(case: Case, actor: User, version, outcome: str | None) -> Case:
     """結案: a replied case closes with an outcome."""
-    _begin(case, actor, version, (CaseState.REPLIED,), _l("closed"))
+    _begin(case, actor, version, "close")
     _refuse_unless(may("close", actor, case))
     if outcome not in CaseOutcome.ALL:
         raise ValidationFailed(details={"outcome": str(_l("Choose an outcome."))})
@@ -534,7 +550,7 @@ def close_case(case: Case, actor: User, version, outcome: str | None) -> Case:
 
 def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
     """A replied, closed or transferred case is taken up again, with the reason."""
-    _begin(case, actor, version, REOPENABLE, _l("reopened"))
+    _begin(case, actor, version, "reopen")
     _refuse_unless(may("reopen", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for reopening."))
     before = {"state": case.state, "outcome": case.outcome, "closed_at": _iso(case.closed_at),
@@ -549,7 +565,7 @@ def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
 def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id: int | None = None,
                   agency: str | None = None) -> Case:
     """會辦 / 移文: to another unit of the office (to be assigned there) or to another agency, with the reason."""
-    _begin(case, actor, version, MERGEABLE, _l("transferred"))
+    _begin(case, actor, version, "transfer")
     _refuse_unless(may("transfer", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for the transfer."))
     agency = (agency or "").strip()
@@ -585,7 +601,7 @@ def _other_case(case: Case, actor: User, number: str | None, field: str) -> Case
 
 def merge_case(case: Case, actor: User, version, into_number: str | None) -> Case:
     """A duplicate is merged into the case that carries on: linked, marked merged, never deleted."""
-    _begin(case, actor, version, MERGEABLE, _l("merged"))
+    _begin(case, actor, version, "merge")
     _refuse_unless(may("merge", actor, case))
     target = _other_case(case, actor, into_number, "into_number")
     if target.state == CaseState.MERGED:
@@ -608,7 +624,7 @@ def _link(case: Case, other: Case, kind: str) -> None:
 
 def link_cases(case: Case, actor: User, version, number: str | None) -> CaseLink:
     """Related cases are linked both ways."""
-    _begin(case, actor, version, None, _l("linked"))
+    _begin(case, actor, version, None)
     other = _other_case(case, actor, number, "number")
     _link(case, other, "related")
     if not db.session.scalar(sa.select(CaseLink.id).where(
@@ -678,7 +694,7 @@ def check_attachment(filename: str | None, data: bytes) -> tuple[str, str]:
 def add_attachment(case: Case, actor: User | None, version, filename: str | None, data: bytes) -> Attachment:
     """Keep a file with the case once its size and its real type (by content) are acceptable."""
     if actor is not None:
-        _begin(case, actor, version, None, _l("changed"))
+        _begin(case, actor, version, None)
     name, content_type = check_attachment(filename, data)
     attachment = Attachment(case_id=case.id, filename=name, content_type=content_type, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), data=data,
