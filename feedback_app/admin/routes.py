@@ -102,9 +102,11 @@ def categories(category_id: int | None = None):
     status = 200
     if form.validate_on_submit():
         try:
-            taxonomy.save_category(current_user, code=form.code.data, name_zh=form.name_zh.data,
-                                   name_en=form.name_en.data, group=form.group.data, position=form.position.data,
-                                   active=form.active.data, category_id=category_id)
+            taxonomy.save_category(
+                current_user, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                group=form.group.data, position=form.position.data, active=form.active.data,
+                category_id=category_id,
+            )
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()

@@ -31,8 +31,9 @@ class CaseForm(FlaskForm):
     category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
-    received_at = DateTimeLocalField(_l("Received at (Asia/Taipei)"), format="%Y-%m-%dT%H:%M",
-                                     validators=[Optional()])
+    received_at = DateTimeLocalField(
+        _l("Received at (Asia/Taipei)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
     external_ref = StringField(_l("Original reference number"), validators=[Optional(), Length(max=64)])
     petitioner_name = StringField(_l("Petitioner's name"), validators=[Optional(), Length(max=100)])
     petitioner_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
@@ -70,14 +71,19 @@ class ReplyForm(VersionedForm):
 
 class ExtensionForm(VersionedForm):
     new_date = DateField(_l("New due date"), validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason (the petitioner is told)"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (the petitioner is told)"), validators=[DataRequired(), Length(max=2000)]
+    )
     submit = SubmitField(_l("Request extension"))
 
 
 class DecideForm(VersionedForm):
     extension_id = HiddenField(validators=[DataRequired()])
-    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
-                          validators=[InputRequired()])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
+        validators=[InputRequired()],
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Decide"))
 
@@ -123,11 +129,18 @@ class LookupForm(FlaskForm):
 class RateForm(FlaskForm):
     number = HiddenField(validators=[DataRequired()])
     code = HiddenField(validators=[DataRequired()])
-    score = RadioField(_l("How satisfied are you with the reply?"), coerce=int,
-                       choices=[SelectChoice(5, _l("Very satisfied")), SelectChoice(4, _l("Satisfied")),
-                                SelectChoice(3, _l("Neutral")), SelectChoice(2, _l("Dissatisfied")),
-                                SelectChoice(1, _l("Very dissatisfied"))],
-                       validators=[InputRequired()])
+    score = RadioField(
+        _l("How satisfied are you with the reply?"),
+        coerce=int,
+        choices=[
+            SelectChoice(5, _l("Very satisfied")),
+            SelectChoice(4, _l("Satisfied")),
+            SelectChoice(3, _l("Neutral")),
+            SelectChoice(2, _l("Dissatisfied")),
+            SelectChoice(1, _l("Very dissatisfied")),
+        ],
+        validators=[InputRequired()],
+    )
     submit = SubmitField(_l("Send rating"))
 
 

@@ -14,8 +14,12 @@ bp = Blueprint("lookup", __name__)
 
 def _not_found(form, status=404):
     # The same words whether the number exists or not: a wrong code reveals nothing.
-    return render_template("cases/lookup.html", form=form, case=None,
-                           error=_("No case matches that case number and lookup code.")), status
+    return render_template(
+        "cases/lookup.html",
+        form=form,
+        case=None,
+        error=_("No case matches that case number and lookup code."),
+    ), status
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
@@ -26,8 +30,12 @@ def index():
     try:
         case = svc.lookup_case(form.number.data, form.code.data, request.remote_addr)
     except TooManyAttempts:
-        return render_template("cases/lookup.html", form=form, case=None,
-                               error=_("Too many attempts; wait a while and try again.")), 429
+        return render_template(
+            "cases/lookup.html",
+            form=form,
+            case=None,
+            error=_("Too many attempts; wait a while and try again."),
+        ), 429
     if case is None:
         return _not_found(form)
     return _show(form, case)
@@ -37,8 +45,14 @@ def _show(form, case, status=200, message=None):
     rate = None
     if case.reply and case.reply_score is None:
         rate = RateForm(formdata=None, number=case.number, code=form.code.data)
-    return render_template("cases/lookup.html", form=form, case=case, state=svc.state_label(case.state),
-                           rate=rate, message=message), status
+    return render_template(
+        "cases/lookup.html",
+        form=form,
+        case=case,
+        state=svc.state_label(case.state),
+        rate=rate,
+        message=message,
+    ), status
 
 
 @bp.post("/lookup/rate")
@@ -49,8 +63,12 @@ def rate():
     try:
         case = svc.lookup_case(rate_form.number.data, rate_form.code.data, request.remote_addr)
     except TooManyAttempts:
-        return render_template("cases/lookup.html", form=form, case=None,
-                               error=_("Too many attempts; wait a while and try again.")), 429
+        return render_template(
+            "cases/lookup.html",
+            form=form,
+            case=None,
+            error=_("Too many attempts; wait a while and try again."),
+        ), 429
     if case is None:
         return _not_found(form)
     if not rate_form.validate():

@@ -3,7 +3,7 @@
 import io
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -45,9 +45,18 @@ from .forms import (
 )
 
 ACTION_FORMS = {
-    "assign": AssignForm, "start": StartForm, "note": NoteForm, "reply": ReplyForm, "extension": ExtensionForm,
-    "decide": DecideForm, "close": CloseForm, "reopen": ReopenForm, "transfer": TransferForm, "merge": MergeForm,
-    "link": LinkForm, "attach": AttachForm,
+    "assign": AssignForm,
+    "start": StartForm,
+    "note": NoteForm,
+    "reply": ReplyForm,
+    "extension": ExtensionForm,
+    "decide": DecideForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+    "transfer": TransferForm,
+    "merge": MergeForm,
+    "link": LinkForm,
+    "attach": AttachForm,
 }
 
 
@@ -59,8 +68,13 @@ def category_name(category: CaseCategory | None) -> str:
 
 
 def _categories(city_id: int) -> list[CaseCategory]:
-    return list(db.session.scalars(sa.select(CaseCategory).where(
-        CaseCategory.city_id == city_id, CaseCategory.active.is_(True)).order_by(CaseCategory.position)))
+    return list(
+        db.session.scalars(
+            sa.select(CaseCategory)
+            .where(CaseCategory.city_id == city_id, CaseCategory.active.is_(True))
+            .order_by(CaseCategory.position)
+        )
+    )
 
 
 def _load(number: str) -> Case:
@@ -79,22 +93,32 @@ def _uploads(field) -> list:
 def new():
     """Log a case from any channel, possibly back-dated from a 1999 dispatch or a letter."""
     form = CaseForm()
-    offices = db.session.scalars(sa.select(Office).where(Office.id.in_(visible_office_ids(current_user)))
-                                 .order_by(Office.code)).all()
+    offices = db.session.scalars(
+        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+    ).all()
     form.office_id.choices = [(o.id, f"{o.code} {o.name}") for o in offices]
     form.channel.choices = [(c, str(svc.CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
-    form.category_id.choices = [(0, "—")] + [(c.id, category_name(c)) for c in _categories(current_user.city_id)]
+    form.category_id.choices = [(0, "—")] + [
+        (c.id, category_name(c)) for c in _categories(current_user.city_id)
+    ]
     if current_user.office_id is not None:
         form.office_id.data = current_user.office_id
     status = 200
     if form.validate_on_submit():
         received = form.received_at.data.replace(tzinfo=TAIPEI) if form.received_at.data else None
         data = svc.CaseInput(
-            office_id=form.office_id.data, channel=form.channel.data, category_id=form.category_id.data,
-            subject=form.subject.data, description=form.description.data, received_at=received,
-            external_ref=form.external_ref.data, petitioner_name=form.petitioner_name.data,
-            petitioner_phone=form.petitioner_phone.data, petitioner_email=form.petitioner_email.data,
-            petitioner_address=form.petitioner_address.data, confidential=form.confidential.data,
+            office_id=form.office_id.data,
+            channel=form.channel.data,
+            category_id=form.category_id.data,
+            subject=form.subject.data,
+            description=form.description.data,
+            received_at=received,
+            external_ref=form.external_ref.data,
+            petitioner_name=form.petitioner_name.data,
+            petitioner_phone=form.petitioner_phone.data,
+            petitioner_email=form.petitioner_email.data,
+            petitioner_address=form.petitioner_address.data,
+            confidential=form.confidential.data,
         )
         try:
             if data.office_id not in {o.id for o in offices}:
@@ -108,8 +132,14 @@ def new():
             _show_errors(form, error)
             status = 400
         else:
-            flash(_("Case %(number)s logged. Lookup code for the petitioner: %(code)s",
-                    number=case.number, code=code), "success")
+            flash(
+                _(
+                    "Case %(number)s logged. Lookup code for the petitioner: %(code)s",
+                    number=case.number,
+                    code=code,
+                ),
+                "success",
+            )
             return redirect(url_for("cases.detail", number=case.number))
     elif form.is_submitted():
         status = 400
@@ -145,17 +175,30 @@ def _action_forms(case: Case, actions: set[str], submitted: tuple[str, object] |
 
 def _fill_choices(action: str, form, case: Case) -> None:
     if action == "assign":
-        units = db.session.scalars(sa.select(Unit).where(Unit.office_id == case.office_id).order_by(Unit.code))
+        units = db.session.scalars(
+            sa.select(Unit).where(Unit.office_id == case.office_id).order_by(Unit.code)
+        )
         form.unit_id.choices = [(u.id, u.name) for u in units]
-        staff = db.session.scalars(sa.select(User).where(
-            User.office_id == case.office_id, User.active.is_(True),
-            User.role.in_([Role.OFFICER, Role.SUPERVISOR])).order_by(User.unit_id, User.display_name))
-        form.assignee_id.choices = [(u.id, f"{u.display_name} ({u.unit.name if u.unit else ''})") for u in staff]
+        staff = db.session.scalars(
+            sa.select(User)
+            .where(
+                User.office_id == case.office_id,
+                User.active.is_(True),
+                User.role.in_([Role.OFFICER, Role.SUPERVISOR]),
+            )
+            .order_by(User.unit_id, User.display_name)
+        )
+        form.assignee_id.choices = [
+            (u.id, f"{u.display_name} ({u.unit.name if u.unit else ''})") for u in staff
+        ]
         if form.unit_id.data is None and case.unit_id:
             form.unit_id.data = case.unit_id
     elif action == "transfer":
-        units = db.session.scalars(sa.select(Unit).where(Unit.office_id == case.office_id, Unit.id != case.unit_id)
-                                   if case.unit_id else sa.select(Unit).where(Unit.office_id == case.office_id))
+        units = db.session.scalars(
+            sa.select(Unit).where(Unit.office_id == case.office_id, Unit.id != case.unit_id)
+            if case.unit_id
+            else sa.select(Unit).where(Unit.office_id == case.office_id)
+        )
         form.unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
     elif action == "close":
         form.outcome.choices = [(o, str(svc.OUTCOME_LABELS[o])) for o in CaseOutcome.ALL]
@@ -169,7 +212,9 @@ def _fill_choices(action: str, form, case: Case) -> None:
 
 def _trail(case: Case) -> list[dict]:
     """The audit trail with ids turned into names, oldest first."""
-    events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+    events = db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    )
     ids = {"unit_id": Unit, "assignee_id": User}
     rows = []
     for event in events:
@@ -198,10 +243,16 @@ def _render_detail(case: Case, submitted=None, status: int = 200):
     if submitted is not None:
         actions.add(submitted[0])
     return render_template(
-        "cases/detail.html", case=case, petitioner=petitioner_view(current_user, case),
-        category=category_name(case.category), channel=svc.CHANNEL_LABELS.get(case.channel, case.channel),
-        state=svc.state_label(case.state), outcome=svc.OUTCOME_LABELS.get(case.outcome, case.outcome),
-        forms=_action_forms(case, actions, submitted), trail=_trail(case), related=svc.related_cases(case),
+        "cases/detail.html",
+        case=case,
+        petitioner=petitioner_view(current_user, case),
+        category=category_name(case.category),
+        channel=svc.CHANNEL_LABELS.get(case.channel, case.channel),
+        state=svc.state_label(case.state),
+        outcome=svc.OUTCOME_LABELS.get(case.outcome, case.outcome),
+        forms=_action_forms(case, actions, submitted),
+        trail=_trail(case),
+        related=svc.related_cases(case),
         templates=svc.templates_for(case) if "reply" in actions else [],
         users={u.id: u for u in db.session.scalars(sa.select(User).where(User.city_id == case.city_id))},
         state_label=svc.state_label,
@@ -236,7 +287,9 @@ def _run(action: str, case: Case, form) -> str:
         extension = db.session.get(Extension, int(form.extension_id.data))
         if extension is None or extension.case_id != case.id:
             raise NotFound()
-        svc.decide_extension(extension, current_user, version, form.decision.data == "approve", form.note.data)
+        svc.decide_extension(
+            extension, current_user, version, form.decision.data == "approve", form.note.data
+        )
         return _("Extension approved.") if form.decision.data == "approve" else _("Extension rejected.")
     if action == "close":
         svc.close_case(case, current_user, version, form.outcome.data)
@@ -245,8 +298,9 @@ def _run(action: str, case: Case, form) -> str:
         svc.reopen_case(case, current_user, version, form.reason.data)
         return _("Case reopened.")
     if action == "transfer":
-        svc.transfer_case(case, current_user, version, form.reason.data, unit_id=form.unit_id.data,
-                          agency=form.agency.data)
+        svc.transfer_case(
+            case, current_user, version, form.reason.data, unit_id=form.unit_id.data, agency=form.agency.data
+        )
         return _("Case transferred.")
     if action == "merge":
         svc.merge_case(case, current_user, version, form.into_number.data)
@@ -295,8 +349,9 @@ def attachment(number: str, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.case_id != case.id:
         raise NotFound()
-    return send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
-                     download_name=found.filename)
+    return send_file(
+        io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True, download_name=found.filename
+    )
 
 
 @bp.get("/extensions")
@@ -306,7 +361,8 @@ def extensions():
     if current_user.role not in (Role.SUPERVISOR, Role.DIRECTOR):
         abort(403)
     stmt = scoped(sa.select(Extension).join(Case, Case.id == Extension.case_id), Case, current_user).where(
-        Extension.state == "pending")
+        Extension.state == "pending"
+    )
     if current_user.role == Role.SUPERVISOR:
         stmt = stmt.where(Case.unit_id == current_user.unit_id, Extension.needs_director.is_(False))
     pending = db.session.scalars(stmt.order_by(Extension.needs_director.desc(), Extension.requested_at)).all()

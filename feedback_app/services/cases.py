@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -186,10 +187,16 @@ def open_case(data: CaseInput, actor_id: int | None = None, calendar: WorkCalend
     db.session.add(case)
     db.session.flush()
     db.session.add(CaseEvent(case_id=case.id, actor_id=actor_id, action="created",
-                             after={"state": case.state, "due_at": case.due_at.isoformat(), "channel": case.channel}))
+                             after={"state": case.state, "due_at": case.due_at.isoformat(),
+                                    "channel": case.channel}))
     if case.petitioner_email:
         queue_acknowledgement(case, code)
     return case, code
+
+
+def petitioner_locale():
+    """Mail to petitioners is written in the office's language, whatever the staff member's screen shows."""
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_TW"))
 
 
 def lookup_url() -> str:
@@ -199,15 +206,17 @@ def lookup_url() -> str:
 def queue_acknowledgement(case: Case, code: str) -> bool:
     """收件確認: the case number, the lookup code and where to look the case up, to the petitioner's email."""
     url = lookup_url()
-    body = "\n".join([
-        str(_l("We have received your case.")),
-        str(_l("Case number: %(number)s", number=case.number)),
-        str(_l("Lookup code: %(code)s", code=code)),
-        str(_l("Follow your case at %(url)s with the case number and the lookup code.", url=url)),
-        str(_l("Due date: %(date)s", date=case.due_at.astimezone(TAIPEI).date().isoformat())),
-    ])
+    with petitioner_locale():
+        body = "\n".join([
+            str(_l("We have received your case.")),
+            str(_l("Case number: %(number)s", number=case.number)),
+            str(_l("Lookup code: %(code)s", code=code)),
+            str(_l("Follow your case at %(url)s with the case number and the lookup code.", url=url)),
+            str(_l("Due date: %(date)s", date=case.due_at.astimezone(TAIPEI).date().isoformat())),
+        ])
+        subject = str(_l("Case %(number)s received", number=case.number))
     return notify.queue(key=f"case:{case.id}:ack", channel="email", kind="acknowledgement",
-                        subject=str(_l("Case %(number)s received", number=case.number)), body=body,
+                        subject=subject, body=body,
                         recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id, link=url)
 
 
@@ -219,7 +228,9 @@ ASSIGNABLE = (CaseState.RECEIVED, CaseState.ASSIGNED, CaseState.IN_PROGRESS, Cas
 WORKABLE = (CaseState.ASSIGNED, CaseState.IN_PROGRESS, CaseState.REOPENED)
 MERGEABLE = (CaseState.RECEIVED, CaseState.ASSIGNED, CaseState.IN_PROGRESS, CaseState.REOPENED)
 REOPENABLE = (CaseState.REPLIED, CaseState.CLOSED, CaseState.TRANSFERRED)
-ATTACHMENT_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt"}
+ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt",
+}
 REHANDLING_WORKING_DAYS = 3
 
 
@@ -242,7 +253,8 @@ def _check_version(case: Case, version: int | str | None) -> None:
     try:
         seen = int(version)
     except (TypeError, ValueError):
-        raise ValidationFailed(details={"version": str(_l("The form is missing the case version."))}) from None
+        message = str(_l("The form is missing the case version."))
+        raise ValidationFailed(details={"version": message}) from None
     if seen != case.version:
         raise Conflict()
 
@@ -258,7 +270,7 @@ def _touch(case: Case) -> None:
 
 
 def _begin(case: Case, actor: User, version, action: str | None) -> None:
-    """Refuse unless the actor may reach the case, saw its current version, and its state allows the action."""
+    """Refuse unless the actor may reach the case, saw its current version, and its state allows it."""
     ensure_access(actor, case)
     _check_version(case, version)
     if action is not None and case.state not in ACTION_STATES[action]:
@@ -351,7 +363,8 @@ PERMISSIONS = {
     "reopen": lambda user, case: user.role in (Role.MONITOR, Role.DIRECTOR) or _supervises(user, case),
     "transfer": lambda user, case: (user.role in (Role.MONITOR, Role.DIRECTOR) or _is_handler(user, case)
                                     or _supervises(user, case)),
-    "merge": lambda user, case: user.role in (Role.MONITOR, Role.DIRECTOR, Role.SUPERVISOR) or _is_handler(user, case),
+    "merge": lambda user, case: (user.role in (Role.MONITOR, Role.DIRECTOR, Role.SUPERVISOR)
+                                 or _is_handler(user, case)),
 }
 # The states each action may start from (None: any state).
 ACTION_STATES = {
@@ -451,9 +464,12 @@ def reply_case(case: Case, actor: User, version, reply: str | None) -> Case:
     event = record_event(case, actor, "replied", before, {"state": case.state, "reply": text})
     db.session.flush()
     if case.petitioner_email:
+        with petitioner_locale():
+            subject = str(_l("Reply to your case %(number)s", number=case.number))
         notify.queue(key=f"case:{case.id}:reply:{event.id}", channel="email", kind="reply",
-                     subject=str(_l("Reply to your case %(number)s", number=case.number)), body=text,
-                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id, link=lookup_url())
+                     subject=subject, body=text,
+                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
+                     link=lookup_url())
     return case
 
 
@@ -461,7 +477,8 @@ def max_working_days() -> int:
     return int(current_app.config.get("CASE_MAX_WORKING_DAYS", 30))
 
 
-def request_extension(case: Case, actor: User, version, reason: str | None, new_date: date | None) -> Extension:
+def request_extension(case: Case, actor: User, version, reason: str | None, new_date: date | None
+                      ) -> Extension:
     """展期: the case officer asks for a later due date; past the cap of working days the director decides."""
     _begin(case, actor, version, "extension")
     _refuse_unless(may("extension", actor, case))
@@ -470,9 +487,11 @@ def request_extension(case: Case, actor: User, version, reason: str | None, new_
     if new_date is None:
         raise ValidationFailed(details={"new_date": str(_l("Choose the new due date."))})
     if new_date <= current:
-        raise ValidationFailed(details={"new_date": str(_l("The new due date must be later than the current one."))})
+        message = str(_l("The new due date must be later than the current one."))
+        raise ValidationFailed(details={"new_date": message})
     if any(e.state == "pending" for e in case.extensions):
-        raise ValidationFailed(_l("An extension is already waiting for a decision."), code="extension_pending")
+        raise ValidationFailed(_l("An extension is already waiting for a decision."),
+                               code="extension_pending")
     received = case.received_at.astimezone(TAIPEI).date()
     calendar = WorkCalendar(received.year, new_date.year)
     if not calendar.is_working_day(new_date):
@@ -522,14 +541,17 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
     record_event(case, actor, "extension_approved" if approve else "extension_rejected", before,
                  {"due_at": _iso(case.due_at), "extension_id": extension.id}, note=extension.decision_note)
     if approve and case.petitioner_email:
-        body = "\n".join([
-            str(_l("The due date of your case %(number)s has been extended to %(date)s.", number=case.number,
-                   date=extension.new_due_at.astimezone(TAIPEI).date().isoformat())),
-            str(_l("Reason: %(reason)s", reason=extension.reason)),
-        ])
+        with petitioner_locale():
+            body = "\n".join([
+                str(_l("The due date of your case %(number)s has been extended to %(date)s.",
+                       number=case.number, date=extension.new_due_at.astimezone(TAIPEI).date().isoformat())),
+                str(_l("Reason: %(reason)s", reason=extension.reason)),
+            ])
+            subject = str(_l("Your case %(number)s needs more time", number=case.number))
         notify.queue(key=f"case:{case.id}:extension:{extension.id}", channel="email", kind="extension",
-                     subject=str(_l("Your case %(number)s needs more time", number=case.number)), body=body,
-                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id, link=lookup_url())
+                     subject=subject, body=body,
+                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
+                     link=lookup_url())
     return extension
 
 
@@ -564,7 +586,7 @@ def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
 
 def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id: int | None = None,
                   agency: str | None = None) -> Case:
-    """會辦 / 移文: to another unit of the office (to be assigned there) or to another agency, with the reason."""
+    """會辦 / 移文: to another unit of the office (assigned anew) or to another agency, with the reason."""
     _begin(case, actor, version, "transfer")
     _refuse_unless(may("transfer", actor, case))
     text = _required_text(reason, "reason", _l("Give the reason for the transfer."))
@@ -580,7 +602,8 @@ def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id:
         case.unit_id, case.assignee_id, case.state = unit.id, None, CaseState.RECEIVED
     else:
         if len(agency) > 200:
-            raise ValidationFailed(details={"agency": str(_l("The agency name is limited to 200 characters."))})
+            message = str(_l("The agency name is limited to 200 characters."))
+            raise ValidationFailed(details={"agency": message})
         case.transferred_to, case.state = agency, CaseState.TRANSFERRED
     _touch(case)
     record_event(case, actor, "transferred", before,
@@ -721,18 +744,22 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
     calendars: dict[int, WorkCalendar] = {}
     for case in cases:
         received = case.received_at.astimezone(TAIPEI).date()
-        calendar = calendars.get(received.year) or calendars.setdefault(received.year, WorkCalendar.around(received))
+        if received.year not in calendars:
+            calendars[received.year] = WorkCalendar.around(received)
+        calendar = calendars[received.year]
         rule = (case.due_basis or {}).get("rule")
         due = due_date(case.received_at, case.working_days, rule=rule, calendar=calendar)
         if due.due_at == case.due_at:
             continue
-        before = {"due_at": _iso(case.due_at), "calendar_versions": (case.due_basis or {}).get("calendar_versions")}
+        before = {"due_at": _iso(case.due_at),
+                  "calendar_versions": (case.due_basis or {}).get("calendar_versions")}
         case.due_at, case.due_basis = due.due_at, due.basis()
         _touch(case)
         record_event(case, actor, "due_recomputed", before,
                      {"due_at": _iso(case.due_at), "calendar_versions": due.calendar_versions},
                      note=f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})")
-        changes.append({"case": case, "number": case.number, "before": before["due_at"], "after": _iso(due.due_at)})
+        changes.append({"case": case, "number": case.number, "before": before["due_at"],
+                        "after": _iso(due.due_at)})
     return changes
 
 
@@ -752,7 +779,8 @@ def rate_reply(case: Case, score: int) -> RehandlingTask | None:
     supervisor = None
     if case.unit_id is not None:
         supervisor = db.session.scalar(sa.select(User).where(
-            User.unit_id == case.unit_id, User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id))
+            User.unit_id == case.unit_id, User.role == Role.SUPERVISOR, User.active.is_(True),
+        ).order_by(User.id))
     task = RehandlingTask(case_id=case.id, office_id=case.office_id, unit_id=case.unit_id,
                           assignee_id=supervisor.id if supervisor else None, created_at=utcnow(),
                           due_at=due_date(utcnow(), REHANDLING_WORKING_DAYS).due_at)

@@ -35,12 +35,19 @@ def save_rule(admin: User, channel: str | None, category_id: int | None, working
         errors["working_days"] = str(_l("Working days must be between 1 and 365."))
     if errors:
         raise ValidationFailed(details=errors)
-    rule = db.session.scalar(sa.select(DueDateRule).where(
-        DueDateRule.city_id == admin.city_id,
-        DueDateRule.channel.is_(None) if channel is None else DueDateRule.channel == channel,
-        DueDateRule.category_id.is_(None) if category_id is None else DueDateRule.category_id == category_id))
+    rule = db.session.scalar(
+        sa.select(DueDateRule).where(
+            DueDateRule.city_id == admin.city_id,
+            DueDateRule.channel.is_(None) if channel is None else DueDateRule.channel == channel,
+            DueDateRule.category_id.is_(None)
+            if category_id is None
+            else DueDateRule.category_id == category_id,
+        )
+    )
     if rule is None:
-        rule = DueDateRule(city_id=admin.city_id, channel=channel, category_id=category_id, working_days=working_days)
+        rule = DueDateRule(
+            city_id=admin.city_id, channel=channel, category_id=category_id, working_days=working_days
+        )
         db.session.add(rule)
     rule.working_days, rule.updated_by_id, rule.updated_at = working_days, admin.id, utcnow()
     db.session.flush()
@@ -54,15 +61,25 @@ def delete_rule(admin: User, rule_id: int) -> None:
     if rule is None or rule.city_id != admin.city_id:
         raise NotFound()
     if rule.channel is None and rule.category_id is None:
-        raise ValidationFailed(_l("The general rule cannot be removed; change its working days instead."),
-                               code="general_rule")
+        raise ValidationFailed(
+            _l("The general rule cannot be removed; change its working days instead."), code="general_rule"
+        )
     db.session.delete(rule)
     db.session.flush()
 
 
-def save_category(admin: User, *, code: str, name_zh: str, name_en: str | None = None, group: str | None = None,
-                  position: int | None = 0, active: bool = True, category_id: int | None = None) -> CaseCategory:
-    """Add a category or change one; categories are retired (not in use), never deleted, as cases keep them."""
+def save_category(
+    admin: User,
+    *,
+    code: str,
+    name_zh: str,
+    name_en: str | None = None,
+    group: str | None = None,
+    position: int | None = 0,
+    active: bool = True,
+    category_id: int | None = None,
+) -> CaseCategory:
+    """Add a category or change one; categories are retired, never deleted, as cases keep them."""
     require_city_admin(admin)
     code = (code or "").strip().lower()
     errors = {}
@@ -75,8 +92,9 @@ def save_category(admin: User, *, code: str, name_zh: str, name_en: str | None =
         category = db.session.get(CaseCategory, category_id)
         if category is None or category.city_id != admin.city_id:
             raise NotFound()
-    clash = db.session.scalar(sa.select(CaseCategory.id).where(
-        CaseCategory.city_id == admin.city_id, CaseCategory.code == code))
+    clash = db.session.scalar(
+        sa.select(CaseCategory.id).where(CaseCategory.city_id == admin.city_id, CaseCategory.code == code)
+    )
     if clash is not None and (category is None or clash != category.id):
         errors["code"] = str(_l("Another category has that code."))
     if errors:

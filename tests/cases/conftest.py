@@ -34,8 +34,13 @@ def users(org):
     """Short names for the people of office AA (and BB) the tests act as."""
     u = org.users
     return {
-        "officer": u[("AA", "officer")], "supervisor": u[("AA", "supervisor")], "monitor": u[("AA", "monitor")],
-        "director": u[("AA", "director")], "admin": u[("AA", "admin")], "b_officer": u[("BB", "officer")],
-        "b_supervisor": u[("BB", "supervisor")], "city_monitor": u[("TPE", "monitor")],
+        "officer": u[("AA", "officer")],
+        "supervisor": u[("AA", "supervisor")],
+        "monitor": u[("AA", "monitor")],
+        "director": u[("AA", "director")],
+        "admin": u[("AA", "admin")],
+        "b_officer": u[("BB", "officer")],
+        "b_supervisor": u[("BB", "supervisor")],
+        "city_monitor": u[("TPE", "monitor")],
         "city_director": u[("TPE", "director")],
     }

@@ -10,15 +10,20 @@ from tests.conftest import login
 
 
 def test_admin_sets_a_rule_for_a_channel_and_category_and_new_cases_follow_it(client, org):
-    category = db.session.scalar(sa.select(CaseCategory).where(CaseCategory.code == "registration_rules",
-                                                               CaseCategory.city_id == org.tpe.id))
+    category = db.session.scalar(
+        sa.select(CaseCategory).where(
+            CaseCategory.code == "registration_rules", CaseCategory.city_id == org.tpe.id
+        )
+    )
     login(client, "tpe.admin")
-    response = client.post("/admin/rules", data={"channel": CaseChannel.LETTER, "category_id": category.id,
-                                                 "working_days": "10"})
+    response = client.post(
+        "/admin/rules", data={"channel": CaseChannel.LETTER, "category_id": category.id, "working_days": "10"}
+    )
     assert response.status_code == 302
     assert svc.rule_for(org.tpe.id, CaseChannel.LETTER, category.id)[0] == 10
-    response = client.post("/admin/rules", data={"channel": CaseChannel.LETTER, "category_id": category.id,
-                                                 "working_days": "12"})
+    response = client.post(
+        "/admin/rules", data={"channel": CaseChannel.LETTER, "category_id": category.id, "working_days": "12"}
+    )
     assert svc.rule_for(org.tpe.id, CaseChannel.LETTER, category.id)[0] == 12
     rules = db.session.scalars(sa.select(DueDateRule).where(DueDateRule.category_id == category.id)).all()
     assert len(rules) == 1
@@ -30,16 +35,23 @@ def test_rule_form_refuses_bad_days_and_the_general_rule_stays(client, org):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(DueDateRule))
     assert client.post("/admin/rules", data={"channel": "", "working_days": "0"}).status_code == 400
     assert client.post("/admin/rules", data={"channel": "", "working_days": "x"}).status_code == 400
-    general = db.session.scalar(sa.select(DueDateRule).where(DueDateRule.city_id == org.tpe.id,
-                                                             DueDateRule.channel.is_(None),
-                                                             DueDateRule.category_id.is_(None)))
+    general = db.session.scalar(
+        sa.select(DueDateRule).where(
+            DueDateRule.city_id == org.tpe.id,
+            DueDateRule.channel.is_(None),
+            DueDateRule.category_id.is_(None),
+        )
+    )
     client.post(f"/admin/rules/{general.id}/delete")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DueDateRule)) == before
 
 
 def test_admin_removes_a_specific_rule(client, org):
-    rule = db.session.scalar(sa.select(DueDateRule).where(DueDateRule.city_id == org.tpe.id,
-                                                          DueDateRule.channel == CaseChannel.HOTLINE_1999))
+    rule = db.session.scalar(
+        sa.select(DueDateRule).where(
+            DueDateRule.city_id == org.tpe.id, DueDateRule.channel == CaseChannel.HOTLINE_1999
+        )
+    )
     rule_id = rule.id
     login(client, "tpe.admin")
     assert client.post(f"/admin/rules/{rule_id}/delete").status_code == 302
@@ -49,12 +61,16 @@ def test_admin_removes_a_specific_rule(client, org):
 
 def test_admin_adds_renames_and_retires_a_category(client, org):
     login(client, "tpe.admin")
-    response = client.post("/admin/categories", data={"code": "parking", "name_zh": "停車問題",
-                                                      "name_en": "Parking", "position": "9", "active": "y"})
+    response = client.post(
+        "/admin/categories",
+        data={"code": "parking", "name_zh": "停車問題", "name_en": "Parking", "position": "9", "active": "y"},
+    )
     assert response.status_code == 302
     category = db.session.scalar(sa.select(CaseCategory).where(CaseCategory.code == "parking"))
     assert category.names == {"zh_TW": "停車問題", "en": "Parking"} and category.active
-    client.post(f"/admin/categories/{category.id}", data={"code": "parking", "name_zh": "停車場", "position": "9"})
+    client.post(
+        f"/admin/categories/{category.id}", data={"code": "parking", "name_zh": "停車場", "position": "9"}
+    )
     db.session.expire_all()
     category = db.session.get(CaseCategory, category.id)
     assert category.names == {"zh_TW": "停車場"} and not category.active
@@ -74,8 +90,10 @@ def test_other_cities_categories_cannot_be_edited(client, org):
     assert client.get(f"/admin/categories/{theirs.id}").status_code == 404
 
 
-@pytest.mark.parametrize("username", ["aa.officer", "aa.supervisor", "aa.monitor", "aa.director", "aa.admin",
-                                      "tpe.director", "tpe.monitor"])
+@pytest.mark.parametrize(
+    "username",
+    ["aa.officer", "aa.supervisor", "aa.monitor", "aa.director", "aa.admin", "tpe.director", "tpe.monitor"],
+)
 def test_only_a_city_wide_admin_edits_rules_and_categories(client, org, username):
     login(client, username)
     for path in ("/admin/rules", "/admin/categories"):

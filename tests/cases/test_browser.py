@@ -28,10 +28,22 @@ def test_supervisor_officer_and_monitor_handle_a_case_in_the_browser(page, live_
     new_date = _later_working_day(case, 4)
     errors = []
     # Script errors and CSP violations show in the console; failed page loads as responses.
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     base, detail = live_server.url, f"{live_server.url}/cases/{case.number}"
     officer = users["officer"]
 
@@ -70,9 +82,18 @@ def test_supervisor_officer_and_monitor_handle_a_case_in_the_browser(page, live_
 
     _sign_in(page, base, "aa.monitor")
     page.goto(detail)
-    actions = page.eval_on_selector_all("table.trail tr[data-action]", "rows => rows.map(r => r.dataset.action)")
-    assert actions == ["created", "assigned", "extension_requested", "extension_approved", "started", "replied",
-                       "closed"]
+    actions = page.eval_on_selector_all(
+        "table.trail tr[data-action]", "rows => rows.map(r => r.dataset.action)"
+    )
+    assert actions == [
+        "created",
+        "assigned",
+        "extension_requested",
+        "extension_approved",
+        "started",
+        "replied",
+        "closed",
+    ]
     trail = page.inner_text("table.trail")
     assert "aa.supervisor" in trail and "aa.officer" in trail and "需會同里長現場會勘" in trail
     assert errors == []

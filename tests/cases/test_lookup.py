@@ -21,8 +21,9 @@ def _lookup(client, number, code, addr="203.0.113.7"):
 
 
 def test_lookup_shows_state_due_date_and_reply_and_nothing_else(client, org, users):
-    case, code = make_case(org.a, petitioner_name="王小明", petitioner_phone="0912345678",
-                           description="內部描述不該出現")
+    case, code = make_case(
+        org.a, petitioner_name="王小明", petitioner_phone="0912345678", description="內部描述不該出現"
+    )
     svc.add_note(case, users["officer"], case.version, "內部備註不該出現")
     db.session.commit()
     replied(case, users["supervisor"], users["officer"], "已改善叫號流程。")
@@ -32,8 +33,15 @@ def test_lookup_shows_state_due_date_and_reply_and_nothing_else(client, org, use
     assert "已函復" in page
     assert case.due_at.astimezone(TAIPEI).date().isoformat() in page
     assert "已改善叫號流程。" in page
-    for secret in ("王小明", "王○明", "0912", "內部描述不該出現", "內部備註不該出現", "櫃檯等候時間過長",
-                   users["officer"].display_name):
+    for secret in (
+        "王小明",
+        "王○明",
+        "0912",
+        "內部描述不該出現",
+        "內部備註不該出現",
+        "櫃檯等候時間過長",
+        users["officer"].display_name,
+    ):
         assert secret not in page
 
 
@@ -44,8 +52,9 @@ def test_wrong_code_and_unknown_number_get_the_same_answer(client, org):
     assert wrong.status_code == unknown.status_code == 404
     assert NOT_FOUND in wrong.get_data(as_text=True) and NOT_FOUND in unknown.get_data(as_text=True)
     # Apart from echoing the number typed in, the two pages are the same.
-    assert wrong.get_data(as_text=True).replace(case.number, "N") == \
-        unknown.get_data(as_text=True).replace("ZZ-1140101-9999", "N")
+    assert wrong.get_data(as_text=True).replace(case.number, "N") == unknown.get_data(as_text=True).replace(
+        "ZZ-1140101-9999", "N"
+    )
 
 
 def test_wrong_codes_are_throttled_per_address_even_with_the_right_code_afterwards(client, app, org):
@@ -84,7 +93,11 @@ def test_low_rating_opens_a_rehandling_task_for_the_supervisor_due_in_three_work
     fresh = db.session.get(Case, case.id)
     assert fresh.reply_score == 2 and fresh.reply_rated_at is not None
     task = db.session.scalar(sa.select(RehandlingTask))
-    assert task.case_id == case.id and task.assignee_id == users["supervisor"].id and task.unit_id == case.unit_id
+    assert (
+        task.case_id == case.id
+        and task.assignee_id == users["supervisor"].id
+        and task.unit_id == case.unit_id
+    )
     created = task.created_at.astimezone(TAIPEI).date()
     expected = WorkCalendar.around(created).add_working_days(created, 3)[0]
     assert task.due_at.astimezone(TAIPEI).date() == expected
@@ -106,7 +119,10 @@ def test_rehandling_due_date_uses_the_official_calendar(org, users, calendar_202
 def test_good_rating_opens_no_task_and_a_reply_is_rated_once(client, org, users):
     case, code = make_case(org.a)
     replied(case, users["supervisor"], users["officer"])
-    assert client.post("/lookup/rate", data={"number": case.number, "code": code, "score": "5"}).status_code == 200
+    assert (
+        client.post("/lookup/rate", data={"number": case.number, "code": code, "score": "5"}).status_code
+        == 200
+    )
     again = client.post("/lookup/rate", data={"number": case.number, "code": code, "score": "1"})
     assert again.status_code == 400
     db.session.expire_all()

@@ -6,7 +6,15 @@ import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Attachment, Case, CaseCategory, CaseChannel, CaseEvent, ReplyTemplate
+from feedback_app.models import (
+    Attachment,
+    Case,
+    CaseCategory,
+    CaseChannel,
+    CaseEvent,
+    Notification,
+    ReplyTemplate,
+)
 from tests.conftest import login
 
 from .factories import assigned, make_case
@@ -20,12 +28,21 @@ def _case(number) -> Case:
 def test_an_officer_logs_a_back_dated_1999_case_with_an_attachment(client, org):
     login(client, "aa.officer")
     category = db.session.scalar(sa.select(CaseCategory).where(CaseCategory.code == "waiting_time"))
-    response = client.post("/cases/new", data={
-        "channel": CaseChannel.HOTLINE_1999, "category_id": str(category.id), "subject": "等候時間過長",
-        "description": "1999 派工", "received_at": "2025-01-22T10:00", "external_ref": "1999-12345678",
-        "petitioner_name": "王小明", "petitioner_phone": "0912345678",
-        "attachments": [(io.BytesIO(b"%PDF-1.4 dispatch"), "派工單.pdf")],
-    }, content_type="multipart/form-data")
+    response = client.post(
+        "/cases/new",
+        data={
+            "channel": CaseChannel.HOTLINE_1999,
+            "category_id": str(category.id),
+            "subject": "等候時間過長",
+            "description": "1999 派工",
+            "received_at": "2025-01-22T10:00",
+            "external_ref": "1999-12345678",
+            "petitioner_name": "王小明",
+            "petitioner_phone": "0912345678",
+            "attachments": [(io.BytesIO(b"%PDF-1.4 dispatch"), "派工單.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     case = db.session.scalar(sa.select(Case))
     assert case.office_id == org.a.id and case.external_ref == "1999-12345678"
@@ -44,9 +61,15 @@ def test_intake_form_shows_field_errors_and_creates_nothing(client, org):
     response = client.post("/cases/new", data={"channel": CaseChannel.EMAIL, "subject": "網站問題"})
     assert response.status_code == 400
     assert "field-error" in response.get_data(as_text=True)
-    response = client.post("/cases/new", data={"channel": CaseChannel.COUNTER, "subject": "x",
-                                               "attachments": [(io.BytesIO(b"MZ\x90\x00"), "a.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/cases/new",
+        data={
+            "channel": CaseChannel.COUNTER,
+            "subject": "x",
+            "attachments": [(io.BytesIO(b"MZ\x90\x00"), "a.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
 
@@ -69,12 +92,19 @@ def test_handler_sees_the_petitioner_in_full(client, org, users):
 
 def test_action_forms_assign_reply_with_template_and_close(client, org, users):
     case, _ = make_case(org.a)
-    db.session.add(ReplyTemplate(city_id=org.tpe.id, title="等候時間說明", body="感謝您的意見，本所已增開櫃檯。"))
+    db.session.add(
+        ReplyTemplate(city_id=org.tpe.id, title="等候時間說明", body="感謝您的意見，本所已增開櫃檯。")
+    )
     db.session.commit()
     login(client, "aa.supervisor")
-    response = client.post(f"/cases/{case.number}/assign", data={
-        "assign-version": case.version, "assign-unit_id": users["officer"].unit_id,
-        "assign-assignee_id": users["officer"].id})
+    response = client.post(
+        f"/cases/{case.number}/assign",
+        data={
+            "assign-version": case.version,
+            "assign-unit_id": users["officer"].unit_id,
+            "assign-assignee_id": users["officer"].id,
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     login(client, "aa.officer")
@@ -83,12 +113,15 @@ def test_action_forms_assign_reply_with_template_and_close(client, org, users):
     case = _case(case.number)
     assert client.post(f"/cases/{case.number}/start", data={"start-version": case.version}).status_code == 302
     case = _case(case.number)
-    response = client.post(f"/cases/{case.number}/reply", data={"reply-version": case.version,
-                                                                 "reply-reply": "感謝您的意見，本所已增開櫃檯。"})
+    response = client.post(
+        f"/cases/{case.number}/reply",
+        data={"reply-version": case.version, "reply-reply": "感謝您的意見，本所已增開櫃檯。"},
+    )
     assert response.status_code == 302
     case = _case(case.number)
-    response = client.post(f"/cases/{case.number}/close", data={"close-version": case.version,
-                                                                 "close-outcome": "resolved"})
+    response = client.post(
+        f"/cases/{case.number}/close", data={"close-version": case.version, "close-outcome": "resolved"}
+    )
     assert response.status_code == 302
     assert _case(case.number).state == "closed"
 
@@ -97,8 +130,12 @@ def test_a_stale_form_gets_a_conflict_page_and_changes_nothing(client, org, user
     case, _ = make_case(org.a)
     stale = case.version
     login(client, "aa.officer")
-    assert client.post(f"/cases/{case.number}/note", data={"note-version": stale, "note-body": "先看"}
-                       ).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case.number}/note", data={"note-version": stale, "note-body": "先看"}
+        ).status_code
+        == 302
+    )
     response = client.post(f"/cases/{case.number}/note", data={"note-version": stale, "note-body": "我也看"})
     assert response.status_code == 409
     text = response.get_data(as_text=True)
@@ -109,8 +146,9 @@ def test_a_stale_form_gets_a_conflict_page_and_changes_nothing(client, org, user
 def test_invalid_transition_from_a_form_is_a_clear_400(client, org, users):
     case, _ = make_case(org.a)
     login(client, "aa.supervisor")
-    response = client.post(f"/cases/{case.number}/close", data={"close-version": case.version,
-                                                                 "close-outcome": "resolved"})
+    response = client.post(
+        f"/cases/{case.number}/close", data={"close-version": case.version, "close-outcome": "resolved"}
+    )
     assert response.status_code == 400
     assert _case(case.number).state == "received"
 
@@ -119,8 +157,14 @@ def test_extension_form_refuses_an_earlier_date_next_to_the_field(client, org, u
     case, _ = make_case(org.a)
     assigned(case, users["supervisor"], users["officer"])
     login(client, "aa.officer")
-    response = client.post(f"/cases/{case.number}/extension", data={
-        "extension-version": case.version, "extension-new_date": "2020-01-02", "extension-reason": "需會勘"})
+    response = client.post(
+        f"/cases/{case.number}/extension",
+        data={
+            "extension-version": case.version,
+            "extension-new_date": "2020-01-02",
+            "extension-reason": "需會勘",
+        },
+    )
     assert response.status_code == 400
     assert "field-error" in response.get_data(as_text=True)
     assert _case(case.number).extensions == []
@@ -147,21 +191,49 @@ def test_attachment_download_is_scoped(client, org, users):
     assert client.get(f"/cases/{case.number}/attachments/{attachment.id}").status_code == 403
 
 
-@pytest.mark.parametrize("username", ["bb.officer", "bb.supervisor", "bb.monitor", "bb.director", "bb.admin",
-                                      "cc.officer"])
+@pytest.mark.parametrize(
+    "username", ["bb.officer", "bb.supervisor", "bb.monitor", "bb.director", "bb.admin", "cc.officer"]
+)
 def test_staff_of_another_office_get_403_for_every_case_page_and_action(client, org, users, username):
     case, _ = make_case(org.a)
     login(client, username)
     assert client.get(f"/cases/{case.number}").status_code == 403
-    for action in ("assign", "start", "note", "reply", "extension", "decide", "close", "reopen", "transfer",
-                   "merge", "link", "attach"):
-        assert client.post(f"/cases/{case.number}/{action}", data={f"{action}-version": case.version}
-                           ).status_code == 403, action
+    for action in (
+        "assign",
+        "start",
+        "note",
+        "reply",
+        "extension",
+        "decide",
+        "close",
+        "reopen",
+        "transfer",
+        "merge",
+        "link",
+        "attach",
+    ):
+        assert (
+            client.post(
+                f"/cases/{case.number}/{action}", data={f"{action}-version": case.version}
+            ).status_code
+            == 403
+        ), action
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)) == 1
 
 
-@pytest.mark.parametrize("username", ["aa.officer", "aa.supervisor", "aa.monitor", "aa.director", "aa.admin",
-                                      "tpe.monitor", "tpe.director", "tpe.admin"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "aa.officer",
+        "aa.supervisor",
+        "aa.monitor",
+        "aa.director",
+        "aa.admin",
+        "tpe.monitor",
+        "tpe.director",
+        "tpe.admin",
+    ],
+)
 def test_staff_of_the_office_and_city_wide_staff_read_the_case(client, org, username):
     case, _ = make_case(org.a)
     login(client, username)
@@ -193,8 +265,14 @@ def test_extensions_page_lists_pending_requests_for_the_unit_supervisor_and_the_
     page = client.get("/cases/extensions").get_data(as_text=True)
     assert near.number in page and far.number in page
     extension = far.extensions[0]
-    response = client.post(f"/cases/{far.number}/decide", data={
-        "decide-version": far.version, "decide-extension_id": extension.id, "decide-decision": "approve"})
+    response = client.post(
+        f"/cases/{far.number}/decide",
+        data={
+            "decide-version": far.version,
+            "decide-extension_id": extension.id,
+            "decide-decision": "approve",
+        },
+    )
     assert response.status_code == 302
     assert _case(far.number).extensions[0].state == "approved"
     client.post("/logout")
@@ -217,10 +295,24 @@ def test_forms_carry_a_csrf_token_and_refuse_a_post_without_it(make_app, org):
         import re
 
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/login", data={"username": "aa.officer", "password": "correct-horse-battery",
-                                    "csrf_token": token})
+        client.post(
+            "/login",
+            data={"username": "aa.officer", "password": "correct-horse-battery", "csrf_token": token},
+        )
         form = client.get("/cases/new").get_data(as_text=True)
         assert 'name="csrf_token"' in form
         response = client.post("/cases/new", data={"channel": "counter", "subject": "沒有權杖"})
         assert response.status_code == 400
         assert _db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_acknowledgement_is_written_in_chinese_even_from_an_english_screen(client, org):
+    login(client, "aa.officer")
+    response = client.post(
+        "/cases/new",
+        data={"channel": CaseChannel.EMAIL, "subject": "網站無法登入", "petitioner_email": "citizen@example.tw"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 302
+    mail = db.session.scalar(sa.select(Notification).where(Notification.kind == "acknowledgement"))
+    assert "案號：" in mail.body and "查詢碼：" in mail.body

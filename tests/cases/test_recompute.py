@@ -40,8 +40,9 @@ def test_revised_calendar_moves_the_due_date_over_the_new_holidays(org, users, c
     assert fresh.version == version_before + 1
     assert fresh.due_basis["calendar_versions"]["2025"] == record.id
     assert {"date": "2025-09-29", "reason": "補假"} in fresh.due_basis["skipped"]
-    event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                         CaseEvent.action == "due_recomputed"))
+    event = db.session.scalar(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "due_recomputed")
+    )
     assert event.before["due_at"].startswith("2025-10-03T15:59:59")
     assert event.after["due_at"].startswith("2025-10-07T15:59:59")
     assert event.after["calendar_versions"]["2025"] == record.id
@@ -55,7 +56,9 @@ def test_recompute_leaves_unaffected_closed_and_extended_cases_alone(org, users,
     svc.close_case(closed, users["officer"], closed.version, CaseOutcome.RESOLVED)
     extended, _ = make_case(org.a, received_at=taipei(2025, 9, 25, 9, 0))
     assigned(extended, users["supervisor"], users["officer"])
-    extension = svc.request_extension(extended, users["officer"], extended.version, "需會勘", date(2025, 10, 15))
+    extension = svc.request_extension(
+        extended, users["officer"], extended.version, "需會勘", date(2025, 10, 15)
+    )
     svc.decide_extension(extension, users["supervisor"], extended.version, True)
     db.session.commit()
     before = {c.id: _local_due(c) for c in (untouched, closed, extended)}
