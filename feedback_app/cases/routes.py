@@ -1,14 +1,17 @@
 """Case intake and handling pages: thin views over services.cases."""
 
 import io
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import format_local
 from ..models import (
     Attachment,
     Case,
@@ -18,6 +21,7 @@ from ..models import (
     CaseOutcome,
     Extension,
     Office,
+    RehandlingTask,
     Role,
     Unit,
     User,
@@ -210,24 +214,70 @@ def _fill_choices(action: str, form, case: Case) -> None:
             form.extension_id.data = pending[0].id
 
 
+EVENT_LABELS = {
+    "created": _l("Case logged"),
+    "assigned": _l("Assigned"),
+    "started": _l("Work started"),
+    "note_added": _l("Internal note added"),
+    "replied": _l("Replied"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_rejected": _l("Extension rejected"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened"),
+    "transferred": _l("Transferred"),
+    "merged": _l("Merged as a duplicate"),
+    "linked": _l("Linked to a related case"),
+    "attachment_added": _l("File attached"),
+    "due_recomputed": _l("Due date recomputed after a calendar revision"),
+    "reply_rated": _l("Petitioner rated the reply"),
+    "rehandling_opened": _l("Re-handling task opened"),
+}
+FIELD_LABELS = {
+    "state": _l("State"),
+    "unit_id": _l("Unit"),
+    "assignee_id": _l("Case officer"),
+    "due_at": _l("Due date"),
+    "new_due_at": _l("New due date"),
+    "outcome": _l("Outcome"),
+    "reply": _l("Reply"),
+    "transferred_to": _l("Transferred to"),
+    "reply_score": _l("Reply satisfaction"),
+}
+
+
+def _shown(key: str, value):
+    """A trail value as staff read it: names for ids, labels for states, Taipei time for instants."""
+    if value is None:
+        return None
+    if key in ("unit_id", "assignee_id"):
+        return _name(Unit if key == "unit_id" else User, value)
+    if key == "state":
+        return svc.state_label(value)
+    if key == "outcome":
+        return str(svc.OUTCOME_LABELS.get(value, value))
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return format_local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def _trail(case: Case) -> list[dict]:
     """The audit trail with ids turned into names, oldest first."""
     events = db.session.scalars(
         sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
     )
-    ids = {"unit_id": Unit, "assignee_id": User}
     rows = []
     for event in events:
         changes = []
         keys = list(dict.fromkeys([*(event.before or {}), *(event.after or {})]))
         for key in keys:
             before, after = (event.before or {}).get(key), (event.after or {}).get(key)
-            if key in ids:
-                before, after = (_name(ids[key], v) for v in (before, after))
-            elif key == "state":
-                before, after = (svc.state_label(v) if v else v for v in (before, after))
-            changes.append((key, before, after))
-        rows.append({"event": event, "changes": changes})
+            changes.append((str(FIELD_LABELS.get(key, key)), _shown(key, before), _shown(key, after)))
+        label = str(EVENT_LABELS.get(event.action, event.action))
+        rows.append({"event": event, "label": label, "changes": changes})
     return rows
 
 
@@ -256,6 +306,9 @@ def _render_detail(case: Case, submitted=None, status: int = 200):
         templates=svc.templates_for(case) if "reply" in actions else [],
         users={u.id: u for u in db.session.scalars(sa.select(User).where(User.city_id == case.city_id))},
         state_label=svc.state_label,
+        rehandling=db.session.scalars(
+            sa.select(RehandlingTask).where(RehandlingTask.case_id == case.id).order_by(RehandlingTask.id)
+        ).all(),
     ), status
 
 

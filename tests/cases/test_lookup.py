@@ -11,6 +11,8 @@ from feedback_app.services import cases as svc
 from feedback_app.services.calendar import TAIPEI, WorkCalendar
 from feedback_app.services.errors import TooManyAttempts, ValidationFailed
 
+from tests.conftest import login
+
 from .factories import make_case, replied
 
 NOT_FOUND = "沒有符合此案號與查詢碼的案件"
@@ -103,6 +105,9 @@ def test_low_rating_opens_a_rehandling_task_for_the_supervisor_due_in_three_work
     assert task.due_at.astimezone(TAIPEI).date() == expected
     note = db.session.scalar(sa.select(Notification).where(Notification.kind == "rehandling"))
     assert note.user_id == users["supervisor"].id and note.channel == "inapp"
+    login(client, "aa.supervisor")
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "低分回復的重新檢討" in page and expected.isoformat() in page
 
 
 def test_rehandling_due_date_uses_the_official_calendar(org, users, calendar_2025, monkeypatch):
