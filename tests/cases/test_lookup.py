@@ -10,7 +10,6 @@ from feedback_app.models import Case, LoginThrottle, Notification, RehandlingTas
 from feedback_app.services import cases as svc
 from feedback_app.services.calendar import TAIPEI, WorkCalendar
 from feedback_app.services.errors import TooManyAttempts, ValidationFailed
-
 from tests.conftest import login
 
 from .factories import make_case, replied

@@ -310,7 +310,8 @@ def test_acknowledgement_is_written_in_chinese_even_from_an_english_screen(clien
     login(client, "aa.officer")
     response = client.post(
         "/cases/new",
-        data={"channel": CaseChannel.EMAIL, "subject": "網站無法登入", "petitioner_email": "citizen@example.tw"},
+        data={"channel": CaseChannel.EMAIL, "subject": "網站無法登入",
+              "petitioner_email": "citizen@example.tw"},
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 302
