@@ -38,6 +38,24 @@ def _category_choices(city_id: int, blank: str) -> list[tuple[int, str]]:
     return [(0, blank)] + [(c.id, category_name(c)) for c in categories]
 
 
+def _submit(form, save, saved_message: str, endpoint: str):
+    """Validate and save a form: (redirect, None) once saved, else (None, the status to show it with)."""
+    if not form.is_submitted():
+        return None, 200
+    if form.validate():
+        try:
+            save()
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.details.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(saved_message, "success")
+            return redirect(url_for(endpoint)), None
+    return None, 400
+
+
 @bp.route("/rules", methods=["GET", "POST"])
 @login_required
 def rules():
@@ -46,21 +64,11 @@ def rules():
     form = RuleForm()
     form.channel.choices = [("", _("Any channel"))] + [(c, str(CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
     form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            taxonomy.save_rule(current_user, form.channel.data, form.category_id.data, form.working_days.data)
-            db.session.commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            for name, message in error.details.items():
-                getattr(form, name).errors = [message]
-            status = 400
-        else:
-            flash(_("Rule saved."), "success")
-            return redirect(url_for("admin.rules"))
-    elif form.is_submitted():
-        status = 400
+    saved, status = _submit(form, lambda: taxonomy.save_rule(
+        current_user, form.channel.data, form.category_id.data, form.working_days.data,
+    ), _("Rule saved."), "admin.rules")
+    if saved:
+        return saved
     existing = db.session.scalars(sa.select(DueDateRule).where(DueDateRule.city_id == current_user.city_id)
                                   .order_by(DueDateRule.channel.is_(None).desc(), DueDateRule.channel,
                                             DueDateRule.category_id)).all()
@@ -99,25 +107,12 @@ def categories(category_id: int | None = None):
         form.code.data, form.group.data = editing.code, editing.group
         form.name_zh.data, form.name_en.data = editing.names.get("zh_TW"), editing.names.get("en")
         form.position.data, form.active.data = editing.position, editing.active
-    status = 200
-    if form.validate_on_submit():
-        try:
-            taxonomy.save_category(
-                current_user, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
-                group=form.group.data, position=form.position.data, active=form.active.data,
-                category_id=category_id,
-            )
-            db.session.commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            for name, message in error.details.items():
-                getattr(form, name).errors = [message]
-            status = 400
-        else:
-            flash(_("Category saved."), "success")
-            return redirect(url_for("admin.categories"))
-    elif form.is_submitted():
-        status = 400
+    saved, status = _submit(form, lambda: taxonomy.save_category(
+        current_user, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
+        group=form.group.data, position=form.position.data, active=form.active.data, category_id=category_id,
+    ), _("Category saved."), "admin.categories")
+    if saved:
+        return saved
     listed = db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id)
                                 .order_by(CaseCategory.position, CaseCategory.code)).all()
     return render_template("admin/categories.html", form=form, categories=listed, editing=editing), status

@@ -12,47 +12,37 @@ from .forms import LookupForm, RateForm
 bp = Blueprint("lookup", __name__)
 
 
-def _not_found(form, status=404):
-    # The same words whether the number exists or not: a wrong code reveals nothing.
-    return render_template(
-        "cases/lookup.html",
-        form=form,
-        case=None,
-        error=_("No case matches that case number and lookup code."),
-    ), status
+def _page(form, case=None, status=200, **context):
+    return render_template("cases/lookup.html", form=form, case=case, **context), status
 
 
-@bp.route("/lookup", methods=["GET", "POST"])
-def index():
-    form = LookupForm()
-    if not form.validate_on_submit():
-        return render_template("cases/lookup.html", form=form, case=None), 400 if form.is_submitted() else 200
+def _find(form, number, code):
+    """(case, None) when number and code match; (None, the page to answer with) otherwise.
+
+    A wrong code and an unknown number get the same words, so a wrong code reveals nothing."""
     try:
-        case = svc.lookup_case(form.number.data, form.code.data, request.remote_addr)
+        case = svc.lookup_case(number, code, request.remote_addr)
     except TooManyAttempts:
-        return render_template(
-            "cases/lookup.html",
-            form=form,
-            case=None,
-            error=_("Too many attempts; wait a while and try again."),
-        ), 429
+        return None, _page(form, status=429, error=_("Too many attempts; wait a while and try again."))
     if case is None:
-        return _not_found(form)
-    return _show(form, case)
+        return None, _page(form, status=404, error=_("No case matches that case number and lookup code."))
+    return case, None
 
 
 def _show(form, case, status=200, message=None):
     rate = None
     if case.reply and case.reply_score is None:
         rate = RateForm(formdata=None, number=case.number, code=form.code.data)
-    return render_template(
-        "cases/lookup.html",
-        form=form,
-        case=case,
-        state=svc.state_label(case.state),
-        rate=rate,
-        message=message,
-    ), status
+    return _page(form, case, status, state=svc.state_label(case.state), rate=rate, message=message)
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+def index():
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return _page(form, status=400 if form.is_submitted() else 200)
+    case, refusal = _find(form, form.number.data, form.code.data)
+    return refusal or _show(form, case)
 
 
 @bp.post("/lookup/rate")
@@ -60,17 +50,9 @@ def rate():
     """意見處理滿意度: the petitioner rates the reply once."""
     rate_form = RateForm()
     form = LookupForm(formdata=None, number=rate_form.number.data, code=rate_form.code.data)
-    try:
-        case = svc.lookup_case(rate_form.number.data, rate_form.code.data, request.remote_addr)
-    except TooManyAttempts:
-        return render_template(
-            "cases/lookup.html",
-            form=form,
-            case=None,
-            error=_("Too many attempts; wait a while and try again."),
-        ), 429
-    if case is None:
-        return _not_found(form)
+    case, refusal = _find(form, rate_form.number.data, rate_form.code.data)
+    if refusal:
+        return refusal
     if not rate_form.validate():
         return _show(form, case, 400, _("Choose a score from 1 to 5."))
     try:
@@ -78,6 +60,5 @@ def rate():
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
-        case = db.session.get(Case, case.id)
-        return _show(form, case, 400, str(error.message))
+        return _show(form, db.session.get(Case, case.id), 400, str(error.message))
     return _show(form, case, 200, _("Thank you for rating the reply."))

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -41,6 +41,7 @@ from . import notify
 from .access import can_access_office, ensure_access
 from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day
 from .errors import AccessDenied, Conflict, TooManyAttempts, ValidationFailed
+from .users import record_failure
 
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 # Channels whose answer goes back the same way, so a way to reply is required.
@@ -203,6 +204,13 @@ def lookup_url() -> str:
     return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + "/lookup"
 
 
+def _mail_petitioner(case: Case, key: str, kind: str, subject: str, body: str) -> bool:
+    """Queue one email to the petitioner, linking to the look-up page; delivery is the jobs' work."""
+    return notify.queue(key=key, channel="email", kind=kind, subject=subject, body=body,
+                        recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
+                        link=lookup_url())
+
+
 def queue_acknowledgement(case: Case, code: str) -> bool:
     """收件確認: the case number, the lookup code and where to look the case up, to the petitioner's email."""
     url = lookup_url()
@@ -215,9 +223,7 @@ def queue_acknowledgement(case: Case, code: str) -> bool:
             str(_l("Due date: %(date)s", date=case.due_at.astimezone(TAIPEI).date().isoformat())),
         ])
         subject = str(_l("Case %(number)s received", number=case.number))
-    return notify.queue(key=f"case:{case.id}:ack", channel="email", kind="acknowledgement",
-                        subject=subject, body=body,
-                        recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id, link=url)
+    return _mail_petitioner(case, f"case:{case.id}:ack", "acknowledgement", subject, body)
 
 
 # Handling: 分案, 函復, 展期, 結案 and the rest. Each step checks the actor, the state and the version the
@@ -466,10 +472,7 @@ def reply_case(case: Case, actor: User, version, reply: str | None) -> Case:
     if case.petitioner_email:
         with petitioner_locale():
             subject = str(_l("Reply to your case %(number)s", number=case.number))
-        notify.queue(key=f"case:{case.id}:reply:{event.id}", channel="email", kind="reply",
-                     subject=subject, body=text,
-                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
-                     link=lookup_url())
+        _mail_petitioner(case, f"case:{case.id}:reply:{event.id}", "reply", subject, text)
     return case
 
 
@@ -548,10 +551,7 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
                 str(_l("Reason: %(reason)s", reason=extension.reason)),
             ])
             subject = str(_l("Your case %(number)s needs more time", number=case.number))
-        notify.queue(key=f"case:{case.id}:extension:{extension.id}", channel="email", kind="extension",
-                     subject=subject, body=body,
-                     recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
-                     link=lookup_url())
+        _mail_petitioner(case, f"case:{case.id}:extension:{extension.id}", "extension", subject, body)
     return extension
 
 
@@ -814,16 +814,7 @@ def lookup_case(number: str | None, code: str | None, remote_addr: str | None) -
     if case is None:
         # Spend the same time as a real check, so timing does not tell which numbers exist.
         check_password_hash(_DUMMY_HASH, code or "")
-    lockout = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
-    if throttle is None or now - throttle.first_failure_at > lockout:
-        if throttle is not None:
-            db.session.delete(throttle)
-            db.session.flush()
-        throttle = LoginThrottle(key=key, failures=0, first_failure_at=now)
-        db.session.add(throttle)
-    throttle.failures += 1
-    if throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
-        throttle.locked_until = now + lockout
+    record_failure(key, current_app.config["LOGIN_MAX_FAILURES"], throttle, now)
     db.session.commit()
     return None
 
