@@ -218,6 +218,7 @@ EVENT_LABELS = {
     "created": _l("Case logged"),
     "assigned": _l("Assigned"),
     "started": _l("Work started"),
+    "in_progress": _l("Work started"),
     "note_added": _l("Internal note added"),
     "replied": _l("Replied"),
     "extension_requested": _l("Extension requested"),
@@ -235,6 +236,7 @@ EVENT_LABELS = {
 }
 FIELD_LABELS = {
     "state": _l("State"),
+    "channel": _l("Channel"),
     "unit_id": _l("Unit"),
     "assignee_id": _l("Case officer"),
     "due_at": _l("Due date"),
@@ -256,6 +258,8 @@ def _shown(key: str, value):
         return svc.state_label(value)
     if key == "outcome":
         return str(svc.OUTCOME_LABELS.get(value, value))
+    if key == "channel":
+        return str(svc.CHANNEL_LABELS.get(value, value))
     if key.endswith("_at") and isinstance(value, str):
         try:
             return format_local(datetime.fromisoformat(value))
