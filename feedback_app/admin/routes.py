@@ -3,10 +3,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..cases.forms import CategoryForm, RuleForm
+from ..cases.forms import CategoryForm, ReplyTemplateForm, RuleForm
 from ..cases.routes import category_name
 from ..extensions import db
-from ..models import CaseCategory, CaseChannel, DueDateRule, Office, Role, User
+from ..models import CaseCategory, CaseChannel, DueDateRule, Office, ReplyTemplate, Role, User
 from ..services import taxonomy
 from ..services.access import require_role, scoped
 from ..services.cases import CHANNEL_LABELS
@@ -116,3 +116,32 @@ def categories(category_id: int | None = None):
     listed = db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id)
                                 .order_by(CaseCategory.position, CaseCategory.code)).all()
     return render_template("admin/categories.html", form=form, categories=listed, editing=editing), status
+
+
+@bp.route("/reply-templates", methods=["GET", "POST"])
+@login_required
+def reply_templates():
+    """Reply (函復) templates per category, offered on the reply form of a case."""
+    taxonomy.require_city_admin(current_user)
+    form = ReplyTemplateForm()
+    form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
+    saved, status = _submit(form, lambda: taxonomy.save_reply_template(
+        current_user, title=form.title.data, body=form.body.data, category_id=form.category_id.data,
+    ), _("Template saved."), "admin.reply_templates")
+    if saved:
+        return saved
+    listed = db.session.scalars(sa.select(ReplyTemplate).where(ReplyTemplate.city_id == current_user.city_id)
+                                .order_by(ReplyTemplate.category_id, ReplyTemplate.title)).all()
+    categories = {c.id: category_name(c) for c in db.session.scalars(
+        sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id))}
+    return render_template("admin/reply_templates.html", form=form, templates=listed,
+                           categories=categories), status
+
+
+@bp.post("/reply-templates/<int:template_id>/delete")
+@login_required
+def delete_reply_template(template_id: int):
+    taxonomy.delete_reply_template(current_user, template_id)
+    db.session.commit()
+    flash(_("Template removed."), "success")
+    return redirect(url_for("admin.reply_templates"))

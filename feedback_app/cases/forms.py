@@ -159,3 +159,10 @@ class CategoryForm(FlaskForm):
     position = IntegerField(_l("Position"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
     active = BooleanField(_l("In use"), default=True)
     submit = SubmitField(_l("Save category"))
+
+
+class ReplyTemplateForm(FlaskForm):
+    category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
+    body = TextAreaField(_l("Text of the reply"), validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField(_l("Save template"))

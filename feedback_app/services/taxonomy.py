@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import CaseCategory, CaseChannel, DueDateRule, Role, User, utcnow
+from ..models import CaseCategory, CaseChannel, DueDateRule, ReplyTemplate, Role, User, utcnow
 from .access import require_role
 from .errors import AccessDenied, NotFound, ValidationFailed
 
@@ -112,3 +112,36 @@ def save_category(
     category.active = bool(active)
     db.session.flush()
     return category
+
+
+def save_reply_template(admin: User, *, title: str, body: str, category_id: int | None = None
+                        ) -> ReplyTemplate:
+    """A reply (函復) template for a category, or for every category when none is given."""
+    require_city_admin(admin)
+    errors = {}
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        errors["title"] = str(_l("A title is required."))
+    elif len(title) > 100:
+        errors["title"] = str(_l("The title is limited to 100 characters."))
+    if not body:
+        errors["body"] = str(_l("Write the text of the template."))
+    if category_id is not None:
+        category = db.session.get(CaseCategory, category_id)
+        if category is None or category.city_id != admin.city_id:
+            errors["category_id"] = str(_l("Unknown category."))
+    if errors:
+        raise ValidationFailed(details=errors)
+    template = ReplyTemplate(city_id=admin.city_id, category_id=category_id, title=title, body=body)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def delete_reply_template(admin: User, template_id: int) -> None:
+    require_city_admin(admin)
+    template = db.session.get(ReplyTemplate, template_id)
+    if template is None or template.city_id != admin.city_id:
+        raise NotFound()
+    db.session.delete(template)
+    db.session.flush()

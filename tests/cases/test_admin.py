@@ -96,6 +96,29 @@ def test_other_cities_categories_cannot_be_edited(client, org):
 )
 def test_only_a_city_wide_admin_edits_rules_and_categories(client, org, username):
     login(client, username)
-    for path in ("/admin/rules", "/admin/categories"):
+    for path in ("/admin/rules", "/admin/categories", "/admin/reply-templates"):
         assert client.get(path).status_code == 403
         assert client.post(path, data={"working_days": "3", "code": "zz", "name_zh": "z"}).status_code == 403
+
+
+def test_reply_template_of_a_category_is_offered_on_its_cases(client, org, users):
+    from .factories import assigned, make_case
+
+    waiting = db.session.scalar(sa.select(CaseCategory).where(CaseCategory.code == "waiting_time",
+                                                              CaseCategory.city_id == org.tpe.id))
+    facilities = db.session.scalar(sa.select(CaseCategory).where(CaseCategory.code == "facilities",
+                                                                 CaseCategory.city_id == org.tpe.id))
+    login(client, "tpe.admin")
+    assert client.post("/admin/reply-templates", data={"category_id": waiting.id, "title": "",
+                                                       "body": "x"}).status_code == 400
+    response = client.post("/admin/reply-templates", data={"category_id": waiting.id, "title": "增開櫃檯",
+                                                           "body": "本所已於尖峰時段增開櫃檯。"})
+    assert response.status_code == 302
+    on_topic, _ = make_case(org.a, category_id=waiting.id)
+    off_topic, _ = make_case(org.a, category_id=facilities.id)
+    assert [t.title for t in svc.templates_for(on_topic)] == ["增開櫃檯"]
+    assert svc.templates_for(off_topic) == []
+    assigned(on_topic, users["supervisor"], users["officer"])
+    client.post("/logout")
+    login(client, "aa.officer")
+    assert "本所已於尖峰時段增開櫃檯。" in client.get(f"/cases/{on_topic.number}").get_data(as_text=True)
