@@ -38,6 +38,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .api.docs import bp as api_docs_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .cases.public import bp as lookup_bp
     from .main import bp as main_bp
     from .open311 import bp as open311_bp
     from .tokens import bp as tokens_bp
@@ -49,6 +50,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(api_docs_bp)
+    app.register_blueprint(lookup_bp)
     register_api(api)
     errors.init_app(app)
 

@@ -1,5 +1,6 @@
 """Command-line groups: demo data, users and the office calendar."""
 
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .models import City, Office, Role, Unit
 from .services.errors import DomainError
 from .tokens.cli import tokens_cli
 
+log = logging.getLogger(__name__)
 users_cli = AppGroup("users", help="Manage staff accounts.")
 calendar_cli = AppGroup("calendar", help="The official office calendar and due dates.")
 
@@ -80,14 +82,21 @@ def create_user_command(username, display_name, role, city_code, office_code, un
 def calendar_import_command(files):
     """Import official calendar CSV files (UTF-8 or Big5, as published)."""
     from .services.calendar import import_calendar
+    from .services.cases import recompute_due_dates
 
     for path in files:
         try:
             record = import_calendar(path.read_bytes(), path.name, imported_by="cli")
+            changes = recompute_due_dates(record)
             db.session.commit()
         except DomainError as error:
             _fail(error)
         click.echo(f"{path.name}: {record.year}, {record.days} days, calendar version {record.id}")
+        for change in changes:
+            log.info("case %s: due %s -> %s (calendar %s version %s)", change["number"], change["before"],
+                     change["after"], record.year, record.id)
+            click.echo(f"  case {change['number']}: due {change['before']} -> {change['after']}")
+        click.echo(f"  {len(changes)} open case(s) got a new due date.")
 
 
 @calendar_cli.command("due-date")

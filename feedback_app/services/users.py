@@ -82,19 +82,27 @@ def authenticate(username: str, password: str, remote_addr: str | None) -> User 
         return user
 
     max_failures = current_app.config["LOGIN_MAX_FAILURES"]
-    lockout = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
     for key in keys:
-        throttle = throttles.get(key)
-        if throttle is None or now - throttle.first_failure_at > lockout:
-            if throttle is not None:
-                db.session.delete(throttle)
-                db.session.flush()
-            throttle = LoginThrottle(key=key, failures=0, first_failure_at=now)
-            db.session.add(throttle)
-        throttle.failures += 1
         # The address limit is looser: many staff may share one office gateway.
         limit = max_failures if key.startswith("user:") else max_failures * 4
-        if throttle.failures >= limit:
-            throttle.locked_until = now + lockout
+        record_failure(key, limit, throttles.get(key), now)
     db.session.commit()
     return None
+
+
+def record_failure(key: str, limit: int, throttle: LoginThrottle | None = None, now=None) -> LoginThrottle:
+    """Count one failed attempt under a key (sign-in, case look-up); at the limit the key is locked."""
+    now = now or utcnow()
+    lockout = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
+    if throttle is None:
+        throttle = db.session.get(LoginThrottle, key)
+    if throttle is None or now - throttle.first_failure_at > lockout:
+        if throttle is not None:
+            db.session.delete(throttle)
+            db.session.flush()
+        throttle = LoginThrottle(key=key, failures=0, first_failure_at=now)
+        db.session.add(throttle)
+    throttle.failures += 1
+    if throttle.failures >= limit:
+        throttle.locked_until = now + lockout
+    return throttle
