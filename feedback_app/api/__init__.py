@@ -5,5 +5,13 @@ from flask_smorest import Api
 
 def register_api(api: Api) -> None:
     from .offices import blp as offices_blp
+    from .ratings import RatingRequestSchema, RatingSchema
+    from .ratings import blp as ratings_blp
 
     api.register_blueprint(offices_blp, url_prefix="/api/v1/offices")
+    api.register_blueprint(ratings_blp, url_prefix="/api/v1/ratings")
+    for name, schema in (("Rating", RatingSchema), ("RatingRequest", RatingRequestSchema)):
+        if name not in api.spec.components.schemas:
+            api.spec.components.schema(name, schema=schema)
+    if "deviceToken" not in api.spec.components.security_schemes:
+        api.spec.components.security_scheme("deviceToken", {"type": "http", "scheme": "bearer"})
