@@ -73,6 +73,7 @@ class Config:
     ALERT_WINDOW_MINUTES = int(os.environ.get("ALERT_WINDOW_MINUTES", "15"))
     ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
     ALERT_UNHAPPY_SHARE = float(os.environ.get("ALERT_UNHAPPY_SHARE", "0.5"))
+    KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
     # Only the ratings benchmark turns this on: a plain-SQL insert endpoint to compare against.
@@ -107,6 +108,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    BENCH_BASELINE_ENDPOINT = False
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -211,3 +211,32 @@ def test_api_is_described_in_openapi(client):
     spec = client.get("/api/v1/openapi.json").json
     assert "post" in spec["paths"]["/api/v1/ratings"]
     assert "Rating" in spec["components"]["schemas"]
+
+
+def test_revoked_kiosk_can_no_longer_rate(client, kiosk):
+    from feedback_app.models import Device
+    from feedback_app.services.devices import revoke
+
+    device_id, token, _ = kiosk
+    assert client.post(URL, json=rating(), headers=bearer(token)).status_code == 200
+    revoke(db.session.get(Device, device_id))
+    db.session.commit()
+    response = client.post(URL, json=rating(), headers=bearer(token))
+    assert response.status_code == 403
+    assert len(_ratings()) == 1
+
+
+def test_rate_limit_applies_per_device(make_app, org):
+    from tests.conftest import IsolatedClient
+
+    from .factories import paired_kiosk
+
+    app = make_app(RATELIMIT_ENABLED=True, RATINGS_RATE_LIMIT="3/minute")
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _, token = paired_kiosk(db.session.merge(org.a.counters[0]))
+        _, other = paired_kiosk(db.session.merge(org.a.counters[1]))
+        client = app.test_client()
+        codes = [client.post(URL, json=rating(), headers=bearer(token)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert client.post(URL, json=rating(), headers=bearer(other)).status_code == 200
