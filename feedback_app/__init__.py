@@ -34,6 +34,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
+    from .alerts import bp as alerts_bp
     from .api import register_api
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -43,6 +44,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(kiosk_bp)
     register_api(api)
