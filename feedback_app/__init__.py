@@ -39,6 +39,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
+    from .qr import bp as qr_bp
+    from .survey import bp as survey_bp
     from kiosk import bp as kiosk_bp
 
     app.register_blueprint(auth_bp)
@@ -47,6 +49,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(alerts_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(kiosk_bp)
+    app.register_blueprint(qr_bp)
+    app.register_blueprint(survey_bp)
     register_api(api)
     errors.init_app(app)
 
