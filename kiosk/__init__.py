@@ -2,7 +2,13 @@
 
 from flask import Blueprint
 
-bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "kiosk",
+    __name__,
+    url_prefix="/kiosk",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 from . import cli, routes  # noqa: E402,F401

@@ -1,7 +1,16 @@
-"""Kiosk pages: the touch page and its service worker, pairing, the kiosk's config, and the admin's devices."""
+"""Kiosk pages: the touch page, its service worker, pairing, the kiosk's config, admin's devices."""
 
 import sqlalchemy as sa
-from flask import current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,27 +27,37 @@ from .texts import LANGUAGES, texts_for_page
 
 
 def questionnaire_config(version=None) -> dict:
-    """What the kiosk shows: the overall question and reasons in five languages, and the version they belong to."""
+    """What the kiosk shows: the overall question and reasons in five languages, and their version."""
     if version is None:
         spec = next(q for q in QUESTIONNAIRES if q["code"] == KIOSK_QUESTIONNAIRE)
         questions, number = spec["questions"], None
     else:
-        questions = [{"code": q.code, "kind": q.kind, "role": q.role, "texts": q.texts, "options": q.options}
-                     for q in version.questions]
+        questions = [
+            {"code": q.code, "kind": q.kind, "role": q.role, "texts": q.texts, "options": q.options}
+            for q in version.questions
+        ]
         number = version.version
     overall = next(q for q in questions if q["code"] == "overall")
     reasons = next((q for q in questions if q["role"] == "reason"), None)
-    return {"version": number, "overall": {"texts": overall["texts"], "options": overall["options"]},
-            "reasons": {"code": reasons["code"], "texts": reasons["texts"], "options": reasons["options"]}
-            if reasons else None}
+    return {
+        "version": number,
+        "overall": {"texts": overall["texts"], "options": overall["options"]},
+        "reasons": {"code": reasons["code"], "texts": reasons["texts"], "options": reasons["options"]}
+        if reasons
+        else None,
+    }
 
 
 @bp.get("/")
 def page():
     """The full-screen touch page; the service worker keeps it for when the network is down."""
-    return render_template("kiosk/page.html", config=questionnaire_config(), texts=texts_for_page(),
-                           languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-                           config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"])
+    return render_template(
+        "kiosk/page.html",
+        config=questionnaire_config(),
+        texts=texts_for_page(),
+        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
+    )
 
 
 @bp.get("/sw.js")
@@ -72,9 +91,13 @@ def pair(code):
 
 # --- admin: devices -----------------------------------------------------------------------------------------
 
+
 def _counters():
-    return db.session.scalars(scoped(sa.select(Counter), Counter, current_user)
-                              .where(Counter.active.is_(True)).order_by(Counter.code)).all()
+    return db.session.scalars(
+        scoped(sa.select(Counter), Counter, current_user)
+        .where(Counter.active.is_(True))
+        .order_by(Counter.code)
+    ).all()
 
 
 @bp.get("/devices")
@@ -92,8 +115,15 @@ def device_register():
     counter = ensure_access(current_user, db.session.get(Counter, request.form.get("counter_id", type=int)))
     device, code = devices.register_device(counter, request.form.get("name"), created_by_id=current_user.id)
     db.session.commit()
-    flash(_("Kiosk %(name)s registered. Pairing code: %(code)s — open %(url)s on the kiosk.",
-            name=device.name, code=code, url=devices.pairing_url(code)), "success")
+    flash(
+        _(
+            "Kiosk %(name)s registered. Pairing code: %(code)s — open %(url)s on the kiosk.",
+            name=device.name,
+            code=code,
+            url=devices.pairing_url(code),
+        ),
+        "success",
+    )
     return redirect(url_for("kiosk.device_list"))
 
 
@@ -115,7 +145,13 @@ def device_new_code(device_id):
     device = ensure_access(current_user, db.session.get(Device, device_id))
     code = devices.new_pairing_code(device)
     db.session.commit()
-    flash(_("New pairing code for %(name)s: %(code)s — open %(url)s on the kiosk.",
-            name=device.name, code=code, url=devices.pairing_url(code)), "success")
+    flash(
+        _(
+            "New pairing code for %(name)s: %(code)s — open %(url)s on the kiosk.",
+            name=device.name,
+            code=code,
+            url=devices.pairing_url(code),
+        ),
+        "success",
+    )
     return redirect(url_for("kiosk.device_list"))
-

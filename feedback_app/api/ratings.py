@@ -18,28 +18,52 @@ csrf.exempt(blp)
 class ContactSchema(Schema):
     phone = fields.String(allow_none=True, metadata={"description": "Phone number for a call back"})
     email = fields.String(allow_none=True)
-    consent = fields.Boolean(metadata={"description": "The citizen agreed to be contacted; required with contact"})
+    consent = fields.Boolean(
+        metadata={"description": "The citizen agreed to be contacted; required with contact"}
+    )
 
 
 class RatingSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    uuid = fields.UUID(required=True, metadata={"description": "Generated on the device; each is stored once"})
-    tapped_at = fields.String(required=True, metadata={"description": "When the citizen tapped (ISO 8601 with zone)"})
-    version = fields.Integer(metadata={"description": "Questionnaire version the answers were given against "
-                                                      "(default: the newest published)"})
+    uuid = fields.UUID(
+        required=True, metadata={"description": "Generated on the device; each is stored once"}
+    )
+    tapped_at = fields.String(
+        required=True, metadata={"description": "When the citizen tapped (ISO 8601 with zone)"}
+    )
+    version = fields.Integer(
+        metadata={
+            "description": "Questionnaire version the answers were given against "
+            "(default: the newest published)"
+        }
+    )
     locale = fields.String(metadata={"description": "zh_TW, en, vi, id or th"})
-    answers = fields.Dict(required=True, metadata={"description": "Question code to answer: a score 1-5, an "
-                                                                  "option code, a list of option codes or a text"})
-    contact = fields.Nested(ContactSchema, metadata={"description": "Only with a low score; opens a follow-up "
-                                                                    "case and is kept on the case, never on the rating"})
+    answers = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Question code to answer: a score 1-5, an "
+            "option code, a list of option codes or a text"
+        },
+    )
+    contact = fields.Nested(
+        ContactSchema,
+        metadata={
+            "description": "Only with a low score; opens a follow-up "
+            "case and is kept on the case, never on the rating"
+        },
+    )
 
 
 class RatingRequestSchema(Schema):
-    ratings = fields.List(fields.Nested(RatingSchema), metadata={"description": "A batch (or send one rating "
-                                                                               "object on its own)"})
-    survey_token = fields.String(metadata={"description": "Signed QR survey token (instead of a device token)"})
+    ratings = fields.List(
+        fields.Nested(RatingSchema),
+        metadata={"description": "A batch (or send one rating object on its own)"},
+    )
+    survey_token = fields.String(
+        metadata={"description": "Signed QR survey token (instead of a device token)"}
+    )
 
 
 class RatingResultSchema(Schema):
@@ -60,7 +84,7 @@ class RatingResponseSchema(Schema):
 def _payload() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed(_l("Send a JSON object: one rating, or {\"ratings\": [...]}."))
+        raise ValidationFailed(_l('Send a JSON object: one rating, or {"ratings": [...]}.'))
     return body
 
 
@@ -83,14 +107,27 @@ def _rate_limit() -> str:
 @blp.route("", methods=["POST"])
 @blp.doc(
     security=[{"deviceToken": []}, {}],
-    requestBody={"required": True, "content": {"application/json": {"schema": {"oneOf": [
-        {"$ref": "#/components/schemas/RatingRequest"}, {"$ref": "#/components/schemas/Rating"}]}}}},
-    responses={"400": {"description": "Invalid request: nothing stored"},
-               "401": {"description": "Unknown device token"},
-               "403": {"description": "Revoked device, or a tampered survey link"},
-               "409": {"description": "A single rating whose UUID holds other content"},
-               "410": {"description": "One-time survey link used or expired"},
-               "429": {"description": "Too many requests from this device or link"}},
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/RatingRequest"},
+                        {"$ref": "#/components/schemas/Rating"},
+                    ]
+                }
+            }
+        },
+    },
+    responses={
+        "400": {"description": "Invalid request: nothing stored"},
+        "401": {"description": "Unknown device token"},
+        "403": {"description": "Revoked device, or a tampered survey link"},
+        "409": {"description": "A single rating whose UUID holds other content"},
+        "410": {"description": "One-time survey link used or expired"},
+        "429": {"description": "Too many requests from this device or link"},
+    },
 )
 @blp.response(200, RatingResponseSchema, description="One result per rating, in the order sent")
 @limiter.limit(_rate_limit, key_func=_rate_key)
@@ -119,8 +156,9 @@ def post_ratings():
     outcomes = ingest(source, items, before_commit=before_commit)
     if not batch and outcomes[0].status == REJECTED:
         outcome = outcomes[0]
-        error = DomainError(outcome.message, code=outcome.reason,
-                            details=outcome.details or {"uuid": outcome.message})
+        error = DomainError(
+            outcome.message, code=outcome.reason, details=outcome.details or {"uuid": outcome.message}
+        )
         error.status = 409 if outcome.reason == "conflict" else 400
         raise error
     return summarise(outcomes)

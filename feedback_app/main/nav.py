@@ -19,6 +19,7 @@ AREAS = [
     ("analytics.reports", _l("Quarterly reports"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("qr.index", _l("QR surveys and posters"), STAFF),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
+    ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
 ]
 
 

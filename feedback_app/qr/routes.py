@@ -5,11 +5,11 @@ from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..main.nav import STAFF
 from ..models import Counter
 from ..services import posters, qr
 from ..services.access import ensure_access, require_role, scoped
 from ..services.errors import ValidationFailed
-from ..main.nav import STAFF
 from . import bp
 
 
@@ -22,8 +22,11 @@ def _counter(counter_id: int) -> Counter:
 @login_required
 def index():
     require_role(current_user, *STAFF)
-    counters = db.session.scalars(scoped(sa.select(Counter), Counter, current_user)
-                                  .where(Counter.active.is_(True)).order_by(Counter.code)).all()
+    counters = db.session.scalars(
+        scoped(sa.select(Counter), Counter, current_user)
+        .where(Counter.active.is_(True))
+        .order_by(Counter.code)
+    ).all()
     return render_template("qr/index.html", counters=counters)
 
 
@@ -37,9 +40,15 @@ def poster(counter_id, fmt):
     elif fmt == "svg":
         body, mimetype = posters.svg(url), "image/svg+xml"
     else:
-        body, mimetype = posters.pdf(url, counter.office.name, f"{counter.name}（{counter.code}）"), "application/pdf"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'inline; filename="survey-{counter.code}.{fmt}"'})
+        body, mimetype = (
+            posters.pdf(url, counter.office.name, f"{counter.name}（{counter.code}）"),
+            "application/pdf",
+        )
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'inline; filename="survey-{counter.code}.{fmt}"'},
+    )
 
 
 @bp.post("/onetime")

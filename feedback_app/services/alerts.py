@@ -31,7 +31,8 @@ def acknowledge(user: User, alert_id: int, comment: str) -> Alert:
     if len(comment) > 2000:
         raise ValidationFailed(details={"comment": str(_l("The comment is limited to 2,000 characters."))})
     done = db.session.execute(
-        sa.update(Alert).where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
+        sa.update(Alert)
+        .where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
         .values(acknowledged_at=utcnow(), acknowledged_by_id=user.id, comment=comment)
     ).rowcount
     if done != 1:

@@ -30,15 +30,18 @@ def _normalise_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def register_device(counter: Counter, name: str | None = None, created_by_id: int | None = None
-                    ) -> tuple[Device, str]:
+def register_device(
+    counter: Counter, name: str | None = None, created_by_id: int | None = None
+) -> tuple[Device, str]:
     """A new kiosk for a counter with a one-time pairing code; returns the device and the plain code."""
     if counter is None or not counter.active:
         raise ValidationFailed(details={"counter": str(_l("Unknown or inactive counter."))})
     name = (name or "").strip() or f"{counter.code} kiosk"
     if len(name) > 64:
         raise ValidationFailed(details={"name": str(_l("The name is limited to 64 characters."))})
-    device = Device(office_id=counter.office_id, counter_id=counter.id, name=name, created_by_id=created_by_id)
+    device = Device(
+        office_id=counter.office_id, counter_id=counter.id, name=name, created_by_id=created_by_id
+    )
     code = _set_pairing_code(device)
     db.session.add(device)
     db.session.flush()
@@ -67,9 +70,13 @@ def pairing_url(code: str) -> str:
 def pair(code: str) -> tuple[Device, str]:
     """Exchange a one-time pairing code for a device token (plain, shown once); the code is spent."""
     normalised = _normalise_code(code)
-    device = db.session.scalar(
-        sa.select(Device).where(Device.pairing_code_hash == hash_token(normalised)).with_for_update()
-    ) if normalised else None
+    device = (
+        db.session.scalar(
+            sa.select(Device).where(Device.pairing_code_hash == hash_token(normalised)).with_for_update()
+        )
+        if normalised
+        else None
+    )
     if device is None or device.revoked_at is not None:
         raise NotFound(_l("This pairing code is not valid or was used already."))
     if device.pairing_expires_at is None or device.pairing_expires_at <= utcnow():
@@ -112,6 +119,12 @@ def source_for(device: Device) -> Source:
     counter = device.counter
     if counter is None or not counter.active:
         raise AccessDenied(_l("This kiosk's counter is closed."))
-    return Source(channel="kiosk", city_id=counter.office.city_id, office_id=counter.office_id,
-                  unit_id=counter.unit_id, counter_id=counter.id, questionnaire_code=KIOSK_QUESTIONNAIRE,
-                  device_id=device.id)
+    return Source(
+        channel="kiosk",
+        city_id=counter.office.city_id,
+        office_id=counter.office_id,
+        unit_id=counter.unit_id,
+        counter_id=counter.id,
+        questionnaire_code=KIOSK_QUESTIONNAIRE,
+        device_id=device.id,
+    )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from matplotlib.figure import Figure
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 A4_INCHES = (8.27, 11.69)
@@ -54,13 +54,26 @@ def pdf(url: str, office_name: str, counter_name: str) -> bytes:
     figure.text(0.5, 0.92, office_name, ha="center", va="center", fontsize=34, fontproperties=font)
     figure.text(0.5, 0.86, counter_name, ha="center", va="center", fontsize=24, fontproperties=font)
     axes = figure.add_axes((0.2, 0.33, 0.6, 0.6 * A4_INCHES[0] / A4_INCHES[1]))
-    axes.imshow([[0 if cell else 1 for cell in row] for row in matrix], cmap="gray", interpolation="nearest",
-                vmin=0, vmax=1)
+    axes.imshow(
+        [[0 if cell else 1 for cell in row] for row in matrix],
+        cmap="gray",
+        interpolation="nearest",
+        vmin=0,
+        vmax=1,
+    )
     axes.set_axis_off()
     figure.text(0.5, 0.25, "請掃描 QR Code，為今天的服務評分", ha="center", fontsize=24, fontproperties=font)
-    figure.text(0.5, 0.20, "Scan the code to rate today's service", ha="center", fontsize=18, fontproperties=font)
-    figure.text(0.5, 0.15, "匿名填寫，約需 1 分鐘 · Anonymous, about one minute", ha="center", fontsize=14,
-                fontproperties=font)
+    figure.text(
+        0.5, 0.20, "Scan the code to rate today's service", ha="center", fontsize=18, fontproperties=font
+    )
+    figure.text(
+        0.5,
+        0.15,
+        "匿名填寫，約需 1 分鐘 · Anonymous, about one minute",
+        ha="center",
+        fontsize=14,
+        fontproperties=font,
+    )
     figure.text(0.5, 0.06, url, ha="center", fontsize=7, fontproperties=font, color="#333333")
     out = io.BytesIO()
     figure.savefig(out, format="pdf")

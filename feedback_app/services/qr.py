@@ -33,11 +33,13 @@ def _serializer() -> URLSafeSerializer:
 
 
 def counter_token(counter: Counter) -> str:
-    """The signed token of a counter's poster link: editing it to point at another counter breaks the signature."""
+    """The signed token of a counter's poster link: pointing it at another counter breaks it."""
     return _serializer().dumps({"c": counter.id})
 
 
-def mint_onetime(counter: Counter, created_by_id: int | None = None, days: int | None = None) -> tuple[QrToken, str]:
+def mint_onetime(
+    counter: Counter, created_by_id: int | None = None, days: int | None = None
+) -> tuple[QrToken, str]:
     """A one-time survey link for one transaction: expires (default 3 days) and takes one submission."""
     if counter is None or not counter.active:
         raise ValidationFailed(details={"counter": str(_l("Unknown or inactive counter."))})
@@ -45,8 +47,13 @@ def mint_onetime(counter: Counter, created_by_id: int | None = None, days: int |
     if not 1 <= days <= 90:
         raise ValidationFailed(details={"days": str(_l("Between 1 and 90 days."))})
     jti = secrets.token_hex(16)
-    record = QrToken(office_id=counter.office_id, counter_id=counter.id, jti=jti,
-                     expires_at=utcnow() + timedelta(days=days), created_by_id=created_by_id)
+    record = QrToken(
+        office_id=counter.office_id,
+        counter_id=counter.id,
+        jti=jti,
+        expires_at=utcnow() + timedelta(days=days),
+        created_by_id=created_by_id,
+    )
     db.session.add(record)
     db.session.flush()
     return record, _serializer().dumps({"c": counter.id, "j": jti})
@@ -57,7 +64,7 @@ def survey_url(token: str) -> str:
 
 
 def resolve(token: str, *, lock: bool = False) -> tuple[Counter, QrToken | None]:
-    """The counter (and one-time record) a signed token stands for; refuses tampered, used or expired links."""
+    """The counter (and one-time record) a signed token stands for; refuses tampered, used, expired links."""
     try:
         data = _serializer().loads(token or "")
     except BadSignature:
@@ -79,9 +86,15 @@ def resolve(token: str, *, lock: bool = False) -> tuple[Counter, QrToken | None]
 
 
 def source_for(counter: Counter, record: QrToken | None) -> Source:
-    return Source(channel=Channel.ONETIME_QR if record else Channel.COUNTER_QR, city_id=counter.office.city_id,
-                  office_id=counter.office_id, unit_id=counter.unit_id, counter_id=counter.id,
-                  questionnaire_code=SURVEY_QUESTIONNAIRE, qr_token_id=record.id if record else None)
+    return Source(
+        channel=Channel.ONETIME_QR if record else Channel.COUNTER_QR,
+        city_id=counter.office.city_id,
+        office_id=counter.office_id,
+        unit_id=counter.unit_id,
+        counter_id=counter.id,
+        questionnaire_code=SURVEY_QUESTIONNAIRE,
+        qr_token_id=record.id if record else None,
+    )
 
 
 def spend(record: QrToken | None, outcomes) -> None:

@@ -103,6 +103,7 @@ class _Prepared:
 
 # --- questionnaire versions -------------------------------------------------------------------------------
 
+
 def published_versions(city_id: int, code: str) -> dict[int, tuple[int, dict[str, Question]]]:
     """{version number: (version id, {question code: question})} of a city's questionnaire, published only.
 
@@ -111,8 +112,11 @@ def published_versions(city_id: int, code: str) -> dict[int, tuple[int, dict[str
         sa.select(QuestionnaireVersion.version, Question)
         .join(Question, Question.version_id == QuestionnaireVersion.id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(Questionnaire.city_id == city_id, Questionnaire.code == code,
-               QuestionnaireVersion.published_at.is_not(None))
+        .where(
+            Questionnaire.city_id == city_id,
+            Questionnaire.code == code,
+            QuestionnaireVersion.published_at.is_not(None),
+        )
     ).all()
     versions: dict[int, tuple[int, dict[str, Question]]] = {}
     for number, question in rows:
@@ -125,9 +129,13 @@ def current_version(city_id: int, code: str) -> QuestionnaireVersion:
     version = db.session.scalar(
         sa.select(QuestionnaireVersion)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(Questionnaire.city_id == city_id, Questionnaire.code == code,
-               QuestionnaireVersion.published_at.is_not(None))
-        .order_by(QuestionnaireVersion.version.desc()).limit(1)
+        .where(
+            Questionnaire.city_id == city_id,
+            Questionnaire.code == code,
+            QuestionnaireVersion.published_at.is_not(None),
+        )
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
     )
     if version is None:
         raise NotFound(_l("This questionnaire has no published version."))
@@ -136,21 +144,31 @@ def current_version(city_id: int, code: str) -> QuestionnaireVersion:
 
 # --- validation -------------------------------------------------------------------------------------------
 
+
 def _parse_tapped_at(value, now: datetime) -> datetime:
     if not isinstance(value, str):
         raise _Rejected("invalid", _l("The tap time is missing."), {"tapped_at": str(_l("Required."))})
     try:
         tapped_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _Rejected("invalid", _l("The tap time is not an ISO date and time."),
-                        {"tapped_at": str(_l("Not an ISO date and time."))}) from None
+        raise _Rejected(
+            "invalid",
+            _l("The tap time is not an ISO date and time."),
+            {"tapped_at": str(_l("Not an ISO date and time."))},
+        ) from None
     if tapped_at.tzinfo is None:
-        raise _Rejected("invalid", _l("The tap time needs a time zone."),
-                        {"tapped_at": str(_l("A time zone is required."))})
+        raise _Rejected(
+            "invalid",
+            _l("The tap time needs a time zone."),
+            {"tapped_at": str(_l("A time zone is required."))},
+        )
     skew = timedelta(seconds=current_app.config.get("RATING_CLOCK_SKEW_SECONDS", 120))
     if tapped_at > now + skew:
-        raise _Rejected("invalid", _l("The tap time is in the future."),
-                        {"tapped_at": str(_l("The tap time is in the future."))})
+        raise _Rejected(
+            "invalid",
+            _l("The tap time is in the future."),
+            {"tapped_at": str(_l("The tap time is in the future."))},
+        )
     return tapped_at.astimezone(now.tzinfo).replace(microsecond=tapped_at.microsecond // 1000 * 1000)
 
 
@@ -160,11 +178,16 @@ def _option_codes(question: Question) -> set[str]:
 
 def _check_answer(question: Question, value) -> dict:
     """The stored form of one answer ({score|choices|text}), or _Rejected."""
-    wrong = _Rejected("invalid", _l("An answer is not valid."), {question.code: str(_l("Not a valid answer."))})
+    wrong = _Rejected(
+        "invalid", _l("An answer is not valid."), {question.code: str(_l("Not a valid answer."))}
+    )
     if question.kind == "scale5":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise _Rejected("invalid", _l("A score must be a whole number from 1 to 5."),
-                            {question.code: str(_l("A score must be a whole number from 1 to 5."))})
+            raise _Rejected(
+                "invalid",
+                _l("A score must be a whole number from 1 to 5."),
+                {question.code: str(_l("A score must be a whole number from 1 to 5."))},
+            )
         return {"score": value}
     if question.kind == "single":
         if not isinstance(value, str) or value not in _option_codes(question):
@@ -179,8 +202,11 @@ def _check_answer(question: Question, value) -> dict:
         return {"choices": sorted(set(value))}
     if question.kind == "text":
         if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise _Rejected("invalid", _l("A comment is limited to 1,000 characters."),
-                            {question.code: str(_l("A comment is limited to 1,000 characters."))})
+            raise _Rejected(
+                "invalid",
+                _l("A comment is limited to 1,000 characters."),
+                {question.code: str(_l("A comment is limited to 1,000 characters."))},
+            )
         return {"text": value.strip()}
     raise wrong
 
@@ -189,11 +215,15 @@ def _check_contact(raw) -> dict | None:
     if raw in (None, {}):
         return None
     if not isinstance(raw, dict):
-        raise _Rejected("invalid", _l("The contact details are not valid."), {"contact": str(_l("Not valid."))})
+        raise _Rejected(
+            "invalid", _l("The contact details are not valid."), {"contact": str(_l("Not valid."))}
+        )
     phone = (raw.get("phone") or "").strip() if isinstance(raw.get("phone"), str | type(None)) else None
     email = (raw.get("email") or "").strip() if isinstance(raw.get("email"), str | type(None)) else None
     if phone is None or email is None:
-        raise _Rejected("invalid", _l("The contact details are not valid."), {"contact": str(_l("Not valid."))})
+        raise _Rejected(
+            "invalid", _l("The contact details are not valid."), {"contact": str(_l("Not valid."))}
+        )
     if not phone and not email:
         return None
     errors = {}
@@ -210,9 +240,17 @@ def _check_contact(raw) -> dict | None:
 
 def _content_hash(source: Source, version_id: int, tapped_at: datetime, answers: dict, locale) -> str:
     canonical = json.dumps(
-        {"channel": source.channel, "counter": source.counter_id, "version": version_id,
-         "tapped_at": tapped_at.isoformat(timespec="milliseconds"), "answers": answers, "locale": locale},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        {
+            "channel": source.channel,
+            "counter": source.counter_id,
+            "version": version_id,
+            "tapped_at": tapped_at.isoformat(timespec="milliseconds"),
+            "answers": answers,
+            "locale": locale,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -223,13 +261,21 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
     try:
         rating_uuid = str(uuidlib.UUID(str(raw.get("uuid"))))
     except ValueError:
-        raise _Rejected("invalid", _l("Each rating needs a UUID."), {"uuid": str(_l("Not a UUID."))}) from None
+        raise _Rejected(
+            "invalid", _l("Each rating needs a UUID."), {"uuid": str(_l("Not a UUID."))}
+        ) from None
     tapped_at = _parse_tapped_at(raw.get("tapped_at"), now)
     version_number = raw.get("version")
     if version_number is None:
         version_number = default_version
-    elif isinstance(version_number, bool) or not isinstance(version_number, int) or version_number not in versions:
-        raise _Rejected("invalid", _l("Unknown questionnaire version."), {"version": str(_l("Unknown version."))})
+    elif (
+        isinstance(version_number, bool)
+        or not isinstance(version_number, int)
+        or version_number not in versions
+    ):
+        raise _Rejected(
+            "invalid", _l("Unknown questionnaire version."), {"version": str(_l("Unknown version."))}
+        )
     version_id, questions = versions[version_number]
     questions = dict(sorted(questions.items(), key=lambda entry: entry[1].position))
     given = raw.get("answers")
@@ -237,15 +283,18 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
         raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
     unknown = [code for code in given if code not in questions]
     if unknown:
-        raise _Rejected("invalid", _l("Unknown question."), {code: str(_l("Unknown question.")) for code in unknown})
+        raise _Rejected(
+            "invalid", _l("Unknown question."), {code: str(_l("Unknown question.")) for code in unknown}
+        )
     stored_answers = []
     canonical = {}
     for code, question in questions.items():
         value = given.get(code)
         if value is None or value == [] or value == "":
             if question.required:
-                raise _Rejected("invalid", _l("A required question has no answer."),
-                                {code: str(_l("Required."))})
+                raise _Rejected(
+                    "invalid", _l("A required question has no answer."), {code: str(_l("Required."))}
+                )
             continue
         answer = _check_answer(question, value)
         if answer.get("text") == "":
@@ -259,12 +308,21 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
         locale = None
     overall = next((a["score"] for q, a in stored_answers if q.code == "overall"), None)
     if overall is None:
-        overall = next((a["score"] for q, a in reversed(stored_answers) if q.role == "rating" and "score" in a),
-                       None)
-    demographic = {q.code: a["choices"][0] for q, a in stored_answers if q.role == "demographic" and a.get("choices")}
+        overall = next(
+            (a["score"] for q, a in reversed(stored_answers) if q.role == "rating" and "score" in a), None
+        )
+    demographic = {
+        q.code: a["choices"][0] for q, a in stored_answers if q.role == "demographic" and a.get("choices")
+    }
     return _Prepared(
-        uuid=rating_uuid, tapped_at=tapped_at, locale=locale, version_id=version_id, answers=stored_answers,
-        score=overall, sex=demographic.get("sex"), age_group=demographic.get("age_group"),
+        uuid=rating_uuid,
+        tapped_at=tapped_at,
+        locale=locale,
+        version_id=version_id,
+        answers=stored_answers,
+        score=overall,
+        sex=demographic.get("sex"),
+        age_group=demographic.get("age_group"),
         content_hash=_content_hash(source, version_id, tapped_at, canonical, locale),
         contact=_check_contact(raw.get("contact")),
     )
@@ -272,17 +330,26 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
 
 # --- ingestion --------------------------------------------------------------------------------------------
 
-def ingest(source: Source, items: list, *, max_batch: int | None = None,
-           before_commit: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
+
+def ingest(
+    source: Source,
+    items: list,
+    *,
+    max_batch: int | None = None,
+    before_commit: Callable[[list[Outcome]], None] | None = None,
+) -> list[Outcome]:
     """Store a batch of ratings from one source; one outcome per item, in the order given. Commits.
 
-    before_commit runs in the same transaction once the outcomes are known (a one-time link is spent there)."""
+    before_commit runs in the same transaction once outcomes are known (spends a one-time link)."""
     max_batch = max_batch or current_app.config.get("RATING_MAX_BATCH", 500)
     if not isinstance(items, list) or not items:
         raise DomainError(_l("Send one rating or a list of ratings."), code="invalid")
     if len(items) > max_batch:
-        raise DomainError(_l("Too many ratings in one request."), code="invalid",
-                          details={"ratings": str(_l("At most %(n)d ratings per request.", n=max_batch))})
+        raise DomainError(
+            _l("Too many ratings in one request."),
+            code="invalid",
+            details={"ratings": str(_l("At most %(n)d ratings per request.", n=max_batch))},
+        )
     now = utcnow()
     versions = published_versions(source.city_id, source.questionnaire_code)
     if not versions:
@@ -295,8 +362,15 @@ def ingest(source: Source, items: list, *, max_batch: int | None = None,
         try:
             item = _prepare(raw, source, versions, default_version, now)
         except _Rejected as rejected:
-            outcomes.append(Outcome(str(raw_uuid) if raw_uuid else None, REJECTED, rejected.reason,
-                                    rejected.message, rejected.details))
+            outcomes.append(
+                Outcome(
+                    str(raw_uuid) if raw_uuid else None,
+                    REJECTED,
+                    rejected.reason,
+                    rejected.message,
+                    rejected.details,
+                )
+            )
             continue
         outcome = Outcome(item.uuid, STORED)
         earlier = prepared.get(item.uuid)
@@ -340,9 +414,11 @@ def _conflict(outcome: Outcome) -> None:
 
 
 def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: datetime) -> None:
-    existing = dict(db.session.execute(
-        sa.select(Rating.uuid, Rating.content_hash).where(Rating.uuid.in_(list(prepared)))
-    ).all())
+    existing = dict(
+        db.session.execute(
+            sa.select(Rating.uuid, Rating.content_hash).where(Rating.uuid.in_(list(prepared)))
+        ).all()
+    )
     new: list[tuple[_Prepared, Outcome]] = []
     for rating_uuid, (item, outcome) in prepared.items():
         if rating_uuid in existing:
@@ -358,20 +434,34 @@ def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: 
     ratings = []
     for item, outcome in new:
         rating = Rating(
-            uuid=item.uuid, office_id=source.office_id, unit_id=source.unit_id, counter_id=source.counter_id,
-            device_id=source.device_id, qr_token_id=source.qr_token_id, questionnaire_version_id=item.version_id,
-            channel=source.channel, tapped_at=item.tapped_at, received_at=now, score=item.score,
-            locale=item.locale, is_noise=noise.get(item.uuid, False), content_hash=item.content_hash,
-            sex=item.sex, age_group=item.age_group,
+            uuid=item.uuid,
+            office_id=source.office_id,
+            unit_id=source.unit_id,
+            counter_id=source.counter_id,
+            device_id=source.device_id,
+            qr_token_id=source.qr_token_id,
+            questionnaire_version_id=item.version_id,
+            channel=source.channel,
+            tapped_at=item.tapped_at,
+            received_at=now,
+            score=item.score,
+            locale=item.locale,
+            is_noise=noise.get(item.uuid, False),
+            content_hash=item.content_hash,
+            sex=item.sex,
+            age_group=item.age_group,
         )
         outcome.rating = rating
         ratings.append(rating)
     db.session.add_all(ratings)
     db.session.flush()
-    db.session.add_all([
-        Answer(rating_id=rating.id, question_id=question.id, **answer)
-        for rating, (item, _) in zip(ratings, new, strict=True) for question, answer in item.answers
-    ])
+    db.session.add_all(
+        [
+            Answer(rating_id=rating.id, question_id=question.id, **answer)
+            for rating, (item, _) in zip(ratings, new, strict=True)
+            for question, answer in item.answers
+        ]
+    )
     for rating, (item, _) in zip(ratings, new, strict=True):
         if item.contact and item.score is not None and item.score <= UNHAPPY_MAX_SCORE:
             rating.case_id = _open_followup(source, item).id
@@ -384,20 +474,23 @@ def _noise_flags(source: Source, items: list[_Prepared]) -> dict[str, bool]:
     """Kiosk taps within RATING_NOISE_SECONDS of the previous tap on the same device are noise.
 
     Ratings may arrive out of order from an offline queue, so the neighbours already stored on both sides
-    are read in one query, and a stored rating that now has a new predecessor close before it is flagged too."""
+    are read in one query, and a stored rating with a new close predecessor is flagged too."""
     if source.device_id is None:
         return {}
     gap = timedelta(seconds=current_app.config.get("RATING_NOISE_SECONDS", 5))
     start = min(i.tapped_at for i in items) - gap
     end = max(i.tapped_at for i in items) + gap
     stored = db.session.execute(
-        sa.select(Rating.id, Rating.uuid, Rating.tapped_at, Rating.is_noise)
-        .where(Rating.device_id == source.device_id, Rating.tapped_at >= start, Rating.tapped_at <= end)
+        sa.select(Rating.id, Rating.uuid, Rating.tapped_at, Rating.is_noise).where(
+            Rating.device_id == source.device_id, Rating.tapped_at >= start, Rating.tapped_at <= end
+        )
     ).all()
     # The rating just before the window decides whether the first one in it is noise.
     before = db.session.execute(
-        sa.select(Rating.tapped_at).where(Rating.device_id == source.device_id, Rating.tapped_at < start)
-        .order_by(Rating.tapped_at.desc()).limit(1)
+        sa.select(Rating.tapped_at)
+        .where(Rating.device_id == source.device_id, Rating.tapped_at < start)
+        .order_by(Rating.tapped_at.desc())
+        .limit(1)
     ).scalar()
     timeline = [(row.tapped_at, 0, row.uuid, row.id, row.is_noise) for row in stored]
     timeline += [(item.tapped_at, 1, item.uuid, None, False) for item in items]
@@ -426,25 +519,36 @@ def _open_followup(source: Source, item: _Prepared):
         elif question.role == "comment" and answer.get("text"):
             reasons.append(answer["text"])
     counter = db.session.get(Counter, source.counter_id)
-    description = "\n".join([
-        str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
-        str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
-    ])
-    case, _code = open_case(CaseInput(
-        office_id=source.office_id, channel=CaseChannel.RATING_FOLLOWUP,
-        subject=str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code)),
-        description=description, received_at=min(item.tapped_at, utcnow()),
-        petitioner_phone=item.contact["phone"], petitioner_email=item.contact["email"],
-    ))
+    description = "\n".join(
+        [
+            str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
+            str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
+        ]
+    )
+    case, _code = open_case(
+        CaseInput(
+            office_id=source.office_id,
+            channel=CaseChannel.RATING_FOLLOWUP,
+            subject=str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code)),
+            description=description,
+            received_at=min(item.tapped_at, utcnow()),
+            petitioner_phone=item.contact["phone"],
+            petitioner_email=item.contact["email"],
+        )
+    )
     return case
 
 
 # --- real-time alerts -------------------------------------------------------------------------------------
 
+
 def alert_settings() -> tuple[timedelta, int, float]:
     config = current_app.config
-    return (timedelta(minutes=config.get("ALERT_WINDOW_MINUTES", 15)), config.get("ALERT_MIN_RATINGS", 4),
-            config.get("ALERT_UNHAPPY_SHARE", 0.5))
+    return (
+        timedelta(minutes=config.get("ALERT_WINDOW_MINUTES", 15)),
+        config.get("ALERT_MIN_RATINGS", 4),
+        config.get("ALERT_UNHAPPY_SHARE", 0.5),
+    )
 
 
 def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
@@ -453,9 +557,13 @@ def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
     window, minimum, share = alert_settings()
     start = now - window
     total, unhappy = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Rating.score <= UNHAPPY_MAX_SCORE))
-        .where(Rating.counter_id == counter_id, Rating.tapped_at >= start, Rating.tapped_at <= now,
-               Rating.is_noise.is_(False), Rating.score.is_not(None))
+        sa.select(sa.func.count(), sa.func.count().filter(Rating.score <= UNHAPPY_MAX_SCORE)).where(
+            Rating.counter_id == counter_id,
+            Rating.tapped_at >= start,
+            Rating.tapped_at <= now,
+            Rating.is_noise.is_(False),
+            Rating.score.is_not(None),
+        )
     ).one()
     if total < minimum or unhappy < share * total:
         return None
@@ -466,8 +574,15 @@ def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
     )
     if open_alert is not None:
         return None
-    alert = Alert(office_id=counter.office_id, unit_id=counter.unit_id, counter_id=counter.id, triggered_at=now,
-                  window_start=start, ratings=total, unhappy=unhappy)
+    alert = Alert(
+        office_id=counter.office_id,
+        unit_id=counter.unit_id,
+        counter_id=counter.id,
+        triggered_at=now,
+        window_start=start,
+        ratings=total,
+        unhappy=unhappy,
+    )
     db.session.add(alert)
     db.session.flush()
     _notify_supervisors(alert, counter)
@@ -476,30 +591,60 @@ def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
 
 def _notify_supervisors(alert: Alert, counter: Counter) -> None:
     supervisors = db.session.scalars(
-        sa.select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True),
-                              User.office_id == counter.office_id,
-                              sa.or_(User.unit_id == counter.unit_id, User.unit_id.is_(None)))
+        sa.select(User).where(
+            User.role == Role.SUPERVISOR,
+            User.active.is_(True),
+            User.office_id == counter.office_id,
+            sa.or_(User.unit_id == counter.unit_id, User.unit_id.is_(None)),
+        )
     ).all()
     subject = str(_l("Satisfaction alert: counter %(counter)s", counter=counter.code))
-    body = str(_l("%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
-                  "Please look into it and acknowledge the alert.", unhappy=alert.unhappy, total=alert.ratings,
-                  counter=counter.code, name=counter.name))
+    body = str(
+        _l(
+            "%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
+            "Please look into it and acknowledge the alert.",
+            unhappy=alert.unhappy,
+            total=alert.ratings,
+            counter=counter.code,
+            name=counter.name,
+        )
+    )
     link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/alerts/#alert-{alert.id}"
     for user in supervisors:
         if user.email:
-            notify.queue(key=f"alert:{alert.id}:{user.id}:email", channel="email", kind="alert", subject=subject,
-                         body=f"{body}\n{link}", recipient=user.email, user_id=user.id,
-                         office_id=alert.office_id, link=link)
-        notify.queue(key=f"alert:{alert.id}:{user.id}:inapp", channel="inapp", kind="alert", subject=subject,
-                     body=body, user_id=user.id, office_id=alert.office_id, link=link)
+            notify.queue(
+                key=f"alert:{alert.id}:{user.id}:email",
+                channel="email",
+                kind="alert",
+                subject=subject,
+                body=f"{body}\n{link}",
+                recipient=user.email,
+                user_id=user.id,
+                office_id=alert.office_id,
+                link=link,
+            )
+        notify.queue(
+            key=f"alert:{alert.id}:{user.id}:inapp",
+            channel="inapp",
+            kind="alert",
+            subject=subject,
+            body=body,
+            user_id=user.id,
+            office_id=alert.office_id,
+            link=link,
+        )
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
     counts = defaultdict(int)
     for outcome in outcomes:
         counts[outcome.status] += 1
-    return {"results": [o.as_dict() for o in outcomes], "stored": counts[STORED],
-            "already_stored": counts[DUPLICATE], "rejected": counts[REJECTED]}
+    return {
+        "results": [o.as_dict() for o in outcomes],
+        "stored": counts[STORED],
+        "already_stored": counts[DUPLICATE],
+        "rejected": counts[REJECTED],
+    }
 
 
 KIOSK_QUESTIONNAIRE = "kiosk"

@@ -34,9 +34,13 @@ def _answers_from_form(questions) -> dict:
 
 
 def _render(status, template, lang, **context):
-    return render_template(f"survey/{template}.html", lang=lang, text=lambda key: text(key, lang),
-                           languages=[(code, current_app.jinja_env.globals["LANGUAGE_NAMES"][code]) for code in LANGS],
-                           **context), status
+    return render_template(
+        f"survey/{template}.html",
+        lang=lang,
+        text=lambda key: text(key, lang),
+        languages=[(code, current_app.jinja_env.globals["LANGUAGE_NAMES"][code]) for code in LANGS],
+        **context,
+    ), status
 
 
 def _link_problem(error, lang):
@@ -57,17 +61,32 @@ def form(token):
     errors, given = {}, {}
     if request.method == "POST":
         given = _answers_from_form(questions)
-        raw = {"uuid": request.form.get("rid", ""), "tapped_at": utcnow().isoformat(), "locale": lang,
-               "version": version.version, "answers": given}
+        raw = {
+            "uuid": request.form.get("rid", ""),
+            "tapped_at": utcnow().isoformat(),
+            "locale": lang,
+            "version": version.version,
+            "answers": given,
+        }
         try:
             uuid.UUID(raw["uuid"])
         except ValueError:
             raw["uuid"] = str(uuid.uuid4())
-        outcome = ingest(qr.source_for(counter, record), [raw],
-                         before_commit=lambda outcomes: qr.spend(record, outcomes))[0]
+        outcome = ingest(
+            qr.source_for(counter, record), [raw], before_commit=lambda outcomes: qr.spend(record, outcomes)
+        )[0]
         # A conflict means the same form was sent twice: the first answer is kept, so thank them all the same.
         if outcome.status != REJECTED or outcome.reason == "conflict":
             return _render(200, "message", lang, message=text("thanks", lang), more=text("thanks_more", lang))
         errors = outcome.details or {"answers": outcome.message}
-    return _render(400 if errors else 200, "form", lang, token=token, counter=counter, questions=questions,
-                   errors=errors, given=given, rid=request.form.get("rid") or str(uuid.uuid4()))
+    return _render(
+        400 if errors else 200,
+        "form",
+        lang,
+        token=token,
+        counter=counter,
+        questions=questions,
+        errors=errors,
+        given=given,
+        rid=request.form.get("rid") or str(uuid.uuid4()),
+    )

@@ -21,8 +21,12 @@ def rating(score=5, *, seconds_ago=600, reasons=None, contact=None, **extra) -> 
     answers = {"overall": score}
     if reasons:
         answers["reasons"] = reasons
-    body = {"uuid": str(uuid.uuid4()), "tapped_at": (utcnow() - timedelta(seconds=seconds_ago)).isoformat(),
-            "locale": "zh_TW", "answers": answers}
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "tapped_at": (utcnow() - timedelta(seconds=seconds_ago)).isoformat(),
+        "locale": "zh_TW",
+        "answers": answers,
+    }
     if contact:
         body["contact"] = contact
     body.update(extra)

@@ -10,8 +10,11 @@ from .factories import bearer, rating
 
 
 def _raise_alert(client, token):
-    client.post("/api/v1/ratings", json={"ratings": [rating(1, seconds_ago=s) for s in (400, 300, 200, 100)]},
-                headers=bearer(token))
+    client.post(
+        "/api/v1/ratings",
+        json={"ratings": [rating(1, seconds_ago=s) for s in (400, 300, 200, 100)]},
+        headers=bearer(token),
+    )
     return db.session.scalars(sa.select(Alert)).one()
 
 

@@ -73,8 +73,9 @@ def test_cli_revoke_stops_ratings(runner, client, kiosk):
 def test_admin_registers_and_revokes_a_kiosk_of_their_office_only(client, org):
     login(client, "aa.admin")
     counter = org.a.counters[1]
-    response = client.post("/kiosk/devices", data={"counter_id": counter.id, "name": "Kiosk 2"},
-                           follow_redirects=True)
+    response = client.post(
+        "/kiosk/devices", data={"counter_id": counter.id, "name": "Kiosk 2"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "/kiosk/pair/" in response.get_data(as_text=True)
     device = db.session.scalars(sa.select(Device)).one()

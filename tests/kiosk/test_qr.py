@@ -1,4 +1,4 @@
-"""QR surveys: signed counter links, one-time links, posters, the no-JS form and the API with a survey token."""
+"""QR surveys: signed counter links, one-time links, posters, the no-JS form, the API with a survey token."""
 
 import re
 import uuid
@@ -27,13 +27,19 @@ def test_counter_link_rates_its_own_counter_through_the_form(client, org):
     page = client.get(f"/s/{token}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    response = client.post(f"/s/{token}", data=dict(ANSWERS, rid=_rid(html), lang="vi", q_sex="female",
-                                                     q_reasons=["wait_long"]))
+    response = client.post(
+        f"/s/{token}", data=dict(ANSWERS, rid=_rid(html), lang="vi", q_sex="female", q_reasons=["wait_long"])
+    )
     assert response.status_code == 200
     assert "Cảm ơn" in response.get_data(as_text=True)
     stored = db.session.scalars(sa.select(Rating)).one()
     assert (stored.counter_id, stored.channel, stored.score, stored.locale, stored.sex) == (
-        counter.id, "counter_qr", 4, "vi", "female")
+        counter.id,
+        "counter_qr",
+        4,
+        "vi",
+        "female",
+    )
     assert len(stored.answers) == 7
 
 
@@ -67,8 +73,12 @@ def test_tampered_link_cannot_rate_another_office(client, org):
 
 def test_api_accepts_a_survey_token_for_the_full_questionnaire(client, org):
     token = qr.counter_token(org.b.counters[0])
-    body = {"survey_token": token, "ratings": [rating(answers={"attitude": 5, "competence": 5, "waiting": 2,
-                                                               "environment": 4, "overall": 3})]}
+    body = {
+        "survey_token": token,
+        "ratings": [
+            rating(answers={"attitude": 5, "competence": 5, "waiting": 2, "environment": 4, "overall": 3})
+        ],
+    }
     response = client.post("/api/v1/ratings", json=body)
     assert response.json["stored"] == 1
     stored = db.session.scalars(sa.select(Rating)).one()

@@ -25,8 +25,13 @@ def test_single_rating_is_stored_with_tap_time_receive_time_and_answers(client, 
     stored = _ratings()
     assert len(stored) == 1
     r = stored[0]
-    assert (r.score, r.channel, r.device_id, r.counter_id, r.unit_id) == (4, "kiosk", device_id, counter.id,
-                                                                          counter.unit_id)
+    assert (r.score, r.channel, r.device_id, r.counter_id, r.unit_id) == (
+        4,
+        "kiosk",
+        device_id,
+        counter.id,
+        counter.unit_id,
+    )
     assert abs((r.tapped_at - (utcnow() - timedelta(hours=1))).total_seconds()) < 5
     assert r.received_at > r.tapped_at + timedelta(minutes=59)
     assert db.session.scalar(sa.select(Answer.score).where(Answer.rating_id == r.id)) == 4
@@ -59,12 +64,18 @@ def test_batch_stores_the_good_ratings_and_names_the_bad(client, kiosk):
     bad_score = rating(seconds_ago=100, answers={"overall": 7})
     unknown_question = rating(seconds_ago=90, answers={"overall": 4, "colour": "blue"})
     future = rating(seconds_ago=-3600)
-    response = client.post(URL, json={"ratings": [good[0], bad_score, unknown_question, future, good[1]]},
-                           headers=bearer(token))
+    response = client.post(
+        URL, json={"ratings": [good[0], bad_score, unknown_question, future, good[1]]}, headers=bearer(token)
+    )
     assert response.status_code == 200
     statuses = [(r["status"], r.get("reason")) for r in response.json["results"]]
-    assert statuses == [("stored", None), ("rejected", "invalid"), ("rejected", "invalid"),
-                        ("rejected", "invalid"), ("stored", None)]
+    assert statuses == [
+        ("stored", None),
+        ("rejected", "invalid"),
+        ("rejected", "invalid"),
+        ("rejected", "invalid"),
+        ("stored", None),
+    ]
     assert "overall" in response.json["results"][1]["details"]
     assert "colour" in response.json["results"][2]["details"]
     assert "tapped_at" in response.json["results"][3]["details"]
@@ -73,9 +84,15 @@ def test_batch_stores_the_good_ratings_and_names_the_bad(client, kiosk):
 
 def test_invalid_single_rating_is_refused_and_stores_nothing(client, kiosk):
     _, token, _ = kiosk
-    for body in (rating(0), rating(answers={}), rating(tapped_at="yesterday"), rating(uuid="not-a-uuid"),
-                 rating(tapped_at="2025-01-01T10:00:00"), rating(answers={"overall": True}),
-                 rating(answers={"overall": 2, "reasons": ["bored"]})):
+    for body in (
+        rating(0),
+        rating(answers={}),
+        rating(tapped_at="yesterday"),
+        rating(uuid="not-a-uuid"),
+        rating(tapped_at="2025-01-01T10:00:00"),
+        rating(answers={"overall": True}),
+        rating(answers={"overall": 2, "reasons": ["bored"]}),
+    ):
         response = client.post(URL, json=body, headers=bearer(token))
         assert response.status_code in (400, 422), body
         assert "error" in response.json
@@ -136,10 +153,13 @@ def test_noise_window_is_configurable(make_app, org):
         assert [r.is_noise for r in _ratings()] == [False, False]
 
 
-def test_low_score_with_contact_and_consent_opens_a_followup_case_keeping_contact_off_the_rating(client, kiosk):
+def test_low_score_with_contact_and_consent_opens_a_followup_case_keeping_contact_off_the_rating(
+    client, kiosk
+):
     _, token, counter = kiosk
-    body = rating(1, reasons=["wait_long", "attitude"],
-                  contact={"phone": "0912-345-678", "email": "", "consent": True})
+    body = rating(
+        1, reasons=["wait_long", "attitude"], contact={"phone": "0912-345-678", "email": "", "consent": True}
+    )
     response = client.post(URL, json=body, headers=bearer(token))
     assert response.json["results"][0]["status"] == "stored"
     case = db.session.scalars(sa.select(Case)).one()
@@ -164,7 +184,9 @@ def test_contact_without_consent_is_refused(client, kiosk):
 
 def test_high_score_with_contact_opens_no_case(client, kiosk):
     _, token, _ = kiosk
-    client.post(URL, json=rating(5, contact={"email": "a@example.tw", "consent": True}), headers=bearer(token))
+    client.post(
+        URL, json=rating(5, contact={"email": "a@example.tw", "consent": True}), headers=bearer(token)
+    )
     assert len(_ratings()) == 1
     assert db.session.scalars(sa.select(Case)).all() == []
 
@@ -179,27 +201,35 @@ def test_unhappy_share_raises_one_alert_and_notifies_the_units_supervisor(client
     assert len(alerts) == 1
     assert (alerts[0].ratings, alerts[0].unhappy, alerts[0].counter_id) == (4, 2, counter.id)
     # More unhappy ratings while the alert is open raise no second one.
-    client.post(URL, json={"ratings": [rating(1, seconds_ago=60), rating(1, seconds_ago=30)]},
-                headers=bearer(token))
+    client.post(
+        URL, json={"ratings": [rating(1, seconds_ago=60), rating(1, seconds_ago=30)]}, headers=bearer(token)
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Alert)) == 1
     notes = db.session.scalars(sa.select(Notification).where(Notification.kind == "alert")).all()
     supervisor = org.users[("AA", "supervisor")]
-    assert sorted((n.channel, n.user_id) for n in notes) == [("email", supervisor.id), ("inapp", supervisor.id)]
+    assert sorted((n.channel, n.user_id) for n in notes) == [
+        ("email", supervisor.id),
+        ("inapp", supervisor.id),
+    ]
     assert notes[0].office_id == counter.office_id
 
 
 def test_alert_needs_the_minimum_number_of_ratings_and_ignores_noise_and_old_ratings(client, kiosk):
     _, token, _ = kiosk
     old = [rating(1, seconds_ago=3600), rating(1, seconds_ago=3000)]
-    client.post(URL, json={"ratings": old + [rating(1, seconds_ago=100), rating(1, seconds_ago=98)]},
-                headers=bearer(token))
+    client.post(
+        URL,
+        json={"ratings": old + [rating(1, seconds_ago=100), rating(1, seconds_ago=98)]},
+        headers=bearer(token),
+    )
     assert db.session.scalars(sa.select(Alert)).all() == []
 
 
 def test_after_acknowledging_a_new_alert_can_be_raised(client, kiosk):
     _, token, _ = kiosk
-    client.post(URL, json={"ratings": [rating(1, seconds_ago=s) for s in (400, 300, 200, 100)]},
-                headers=bearer(token))
+    client.post(
+        URL, json={"ratings": [rating(1, seconds_ago=s) for s in (400, 300, 200, 100)]}, headers=bearer(token)
+    )
     alert = db.session.scalars(sa.select(Alert)).one()
     alert.acknowledged_at = utcnow()
     db.session.commit()
