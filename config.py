@@ -69,6 +69,8 @@ class Config:
     RATING_CLOCK_SKEW_SECONDS = int(os.environ.get("RATING_CLOCK_SKEW_SECONDS", "120"))
     RATING_MAX_BATCH = int(os.environ.get("RATING_MAX_BATCH", "500"))
     RATINGS_RATE_LIMIT = os.environ.get("RATINGS_RATE_LIMIT", "120/minute")
+    # How long a server process keeps a questionnaire's published versions before looking again.
+    RATING_QUESTIONNAIRE_CACHE_SECONDS = int(os.environ.get("RATING_QUESTIONNAIRE_CACHE_SECONDS", "60"))
     # Real-time alert: unhappy share (score <= 2) reaching this within the window, with this many ratings.
     ALERT_WINDOW_MINUTES = int(os.environ.get("ALERT_WINDOW_MINUTES", "15"))
     ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
@@ -76,8 +78,6 @@ class Config:
     KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
-    # Only the ratings benchmark turns this on: a plain-SQL insert endpoint to compare against.
-    BENCH_BASELINE_ENDPOINT = _bool("BENCH_BASELINE_ENDPOINT")
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
 
@@ -108,7 +108,6 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    BENCH_BASELINE_ENDPOINT = False
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

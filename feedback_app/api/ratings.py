@@ -139,9 +139,7 @@ def post_ratings():
     header = request.headers.get("Authorization", "")
     before_commit = None
     if header.lower().startswith("bearer "):
-        device = devices.device_for_token(header[7:].strip())
-        devices.touch(device)
-        source = devices.source_for(device)
+        source = devices.kiosk_source(header[7:].strip())
     elif isinstance(body.get("survey_token"), str):
         counter, record = qr.resolve(body["survey_token"], lock=True)
         if record is not None and len(items) != 1:

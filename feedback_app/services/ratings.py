@@ -8,7 +8,10 @@ A rejected rating changes nothing; the good ratings of a batch are stored all th
 import hashlib
 import json
 import re
+import threading
+import time
 import uuid as uuidlib
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ from ..models import (
     Rating,
     Role,
     User,
+    UTCDateTime,
     utcnow,
 )
 from . import notify
@@ -68,7 +72,6 @@ class Outcome:
     reason: str | None = None
     message: str | None = None
     details: dict = field(default_factory=dict)
-    rating: Rating | None = None
 
     def as_dict(self) -> dict:
         data = {"uuid": self.uuid, "status": self.status}
@@ -93,7 +96,7 @@ class _Prepared:
     tapped_at: datetime
     locale: str | None
     version_id: int
-    answers: list[tuple[Question, dict]]
+    answers: list[tuple["QuestionSpec", dict]]
     score: int | None
     sex: str | None
     age_group: str | None
@@ -104,10 +107,39 @@ class _Prepared:
 # --- questionnaire versions -------------------------------------------------------------------------------
 
 
-def published_versions(city_id: int, code: str) -> dict[int, tuple[int, dict[str, Question]]]:
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A published question as ingestion needs it: published versions never change, so it can be kept."""
+
+    id: int
+    version_id: int
+    position: int
+    code: str
+    kind: str
+    role: str
+    required: bool
+    options: tuple
+
+
+Versions = dict[int, tuple[int, dict[str, QuestionSpec]]]
+# Per engine (so each app and database has its own), (city, questionnaire) -> (loaded at, versions).
+_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_VERSIONS_LOCK = threading.Lock()
+
+
+def published_versions(city_id: int, code: str) -> Versions:
     """{version number: (version id, {question code: question})} of a city's questionnaire, published only.
 
-    One query: ingestion runs it once per request, however many ratings the request carries."""
+    One query, kept for RATING_QUESTIONNAIRE_CACHE_SECONDS: a newly published version is taken up within
+    that time by every server process."""
+    ttl = current_app.config.get("RATING_QUESTIONNAIRE_CACHE_SECONDS", 60)
+    key = (city_id, code)
+    now = time.monotonic()
+    if ttl > 0:
+        with _VERSIONS_LOCK:
+            kept = _VERSIONS.get(db.engine, {}).get(key)
+        if kept is not None and now - kept[0] < ttl:
+            return kept[1]
     rows = db.session.execute(
         sa.select(QuestionnaireVersion.version, Question)
         .join(Question, Question.version_id == QuestionnaireVersion.id)
@@ -118,10 +150,22 @@ def published_versions(city_id: int, code: str) -> dict[int, tuple[int, dict[str
             QuestionnaireVersion.published_at.is_not(None),
         )
     ).all()
-    versions: dict[int, tuple[int, dict[str, Question]]] = {}
-    for number, question in rows:
-        versions.setdefault(number, (question.version_id, {}))[1][question.code] = question
+    versions: Versions = {}
+    for number, q in sorted(rows, key=lambda row: (row[0], row[1].position)):
+        spec = QuestionSpec(
+            q.id, q.version_id, q.position, q.code, q.kind, q.role, q.required, tuple(q.options or ())
+        )
+        versions.setdefault(number, (q.version_id, {}))[1][q.code] = spec
+    if ttl > 0 and versions:
+        with _VERSIONS_LOCK:
+            _VERSIONS.setdefault(db.engine, {})[key] = (now, versions)
     return versions
+
+
+def forget_published_versions() -> None:
+    """Drop this process's kept questionnaire versions (after publishing a new one)."""
+    with _VERSIONS_LOCK:
+        _VERSIONS.pop(db.engine, None)
 
 
 def current_version(city_id: int, code: str) -> QuestionnaireVersion:
@@ -172,15 +216,18 @@ def _parse_tapped_at(value, now: datetime) -> datetime:
     return tapped_at.astimezone(now.tzinfo).replace(microsecond=tapped_at.microsecond // 1000 * 1000)
 
 
-def _option_codes(question: Question) -> set[str]:
+def _option_codes(question: QuestionSpec) -> set[str]:
     return {str(option["code"]) for option in question.options or []}
 
 
-def _check_answer(question: Question, value) -> dict:
+def _check_answer(question: QuestionSpec, value) -> dict:
     """The stored form of one answer ({score|choices|text}), or _Rejected."""
-    wrong = _Rejected(
-        "invalid", _l("An answer is not valid."), {question.code: str(_l("Not a valid answer."))}
-    )
+
+    def wrong():
+        return _Rejected(
+            "invalid", _l("An answer is not valid."), {question.code: str(_l("Not a valid answer."))}
+        )
+
     if question.kind == "scale5":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise _Rejected(
@@ -191,14 +238,14 @@ def _check_answer(question: Question, value) -> dict:
         return {"score": value}
     if question.kind == "single":
         if not isinstance(value, str) or value not in _option_codes(question):
-            raise wrong
+            raise wrong()
         return {"choices": [value]}
     if question.kind == "multi":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise wrong
+            raise wrong()
         allowed = _option_codes(question)
         if any(v not in allowed for v in value):
-            raise wrong
+            raise wrong()
         return {"choices": sorted(set(value))}
     if question.kind == "text":
         if not isinstance(value, str) or len(value) > MAX_TEXT:
@@ -208,7 +255,7 @@ def _check_answer(question: Question, value) -> dict:
                 {question.code: str(_l("A comment is limited to 1,000 characters."))},
             )
         return {"text": value.strip()}
-    raise wrong
+    raise wrong()
 
 
 def _check_contact(raw) -> dict | None:
@@ -277,7 +324,6 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
             "invalid", _l("Unknown questionnaire version."), {"version": str(_l("Unknown version."))}
         )
     version_id, questions = versions[version_number]
-    questions = dict(sorted(questions.items(), key=lambda entry: entry[1].position))
     given = raw.get("answers")
     if not isinstance(given, dict) or not given:
         raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
@@ -414,11 +460,7 @@ def _conflict(outcome: Outcome) -> None:
 
 
 def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: datetime) -> None:
-    existing = dict(
-        db.session.execute(
-            sa.select(Rating.uuid, Rating.content_hash).where(Rating.uuid.in_(list(prepared)))
-        ).all()
-    )
+    existing, neighbours = _existing_and_neighbours(source, [item for item, _ in prepared.values()])
     new: list[tuple[_Prepared, Outcome]] = []
     for rating_uuid, (item, outcome) in prepared.items():
         if rating_uuid in existing:
@@ -430,74 +472,111 @@ def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: 
             new.append((item, outcome))
     if not new:
         return
-    noise = _noise_flags(source, [item for item, _ in new])
-    ratings = []
-    for item, outcome in new:
-        rating = Rating(
-            uuid=item.uuid,
-            office_id=source.office_id,
-            unit_id=source.unit_id,
-            counter_id=source.counter_id,
-            device_id=source.device_id,
-            qr_token_id=source.qr_token_id,
-            questionnaire_version_id=item.version_id,
-            channel=source.channel,
-            tapped_at=item.tapped_at,
-            received_at=now,
-            score=item.score,
-            locale=item.locale,
-            is_noise=noise.get(item.uuid, False),
-            content_hash=item.content_hash,
-            sex=item.sex,
-            age_group=item.age_group,
-        )
-        outcome.rating = rating
-        ratings.append(rating)
-    db.session.add_all(ratings)
-    db.session.flush()
-    db.session.add_all(
-        [
-            Answer(rating_id=rating.id, question_id=question.id, **answer)
-            for rating, (item, _) in zip(ratings, new, strict=True)
-            for question, answer in item.answers
-        ]
-    )
-    for rating, (item, _) in zip(ratings, new, strict=True):
-        if item.contact and item.score is not None and item.score <= UNHAPPY_MAX_SCORE:
-            rating.case_id = _open_followup(source, item).id
-    db.session.flush()
-    if any(r.score is not None and r.score <= UNHAPPY_MAX_SCORE and not r.is_noise for r in ratings):
+    noise = _noise_flags(neighbours, [item for item, _ in new]) if source.device_id is not None else {}
+    cases = {
+        item.uuid: _open_followup(source, item).id
+        for item, _ in new
+        if item.contact and item.score is not None and item.score <= UNHAPPY_MAX_SCORE
+    }
+    rows = [
+        {
+            "uuid": item.uuid,
+            "office_id": source.office_id,
+            "unit_id": source.unit_id,
+            "counter_id": source.counter_id,
+            "device_id": source.device_id,
+            "qr_token_id": source.qr_token_id,
+            "questionnaire_version_id": item.version_id,
+            "channel": source.channel,
+            "tapped_at": item.tapped_at,
+            "received_at": now,
+            "score": item.score,
+            "locale": item.locale,
+            "is_noise": noise.get(item.uuid, False),
+            "content_hash": item.content_hash,
+            "sex": item.sex,
+            "age_group": item.age_group,
+            "case_id": cases.get(item.uuid),
+            "rolled_up": False,
+        }
+        for item, _ in new
+    ]
+    # Core inserts: one round trip for the ratings, one for their answers, however large the batch.
+    ids = db.session.scalars(sa.insert(Rating).returning(Rating.id, sort_by_parameter_order=True), rows).all()
+    # Grouped by which column holds the answer, so the others stay SQL NULL (not JSON null).
+    answers: dict[str, list[dict]] = defaultdict(list)
+    for rating_id, (item, _) in zip(ids, new, strict=True):
+        for question, answer in item.answers:
+            answers[next(iter(answer))].append({"rating_id": rating_id, "question_id": question.id} | answer)
+    for group in answers.values():
+        db.session.execute(sa.insert(Answer), group)
+    if any(
+        row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"] for row in rows
+    ):
         check_alert(source.counter_id, now)
 
 
-def _noise_flags(source: Source, items: list[_Prepared]) -> dict[str, bool]:
+def _noise_gap() -> timedelta:
+    return timedelta(seconds=current_app.config.get("RATING_NOISE_SECONDS", 5))
+
+
+def _existing_and_neighbours(source: Source, items: list[_Prepared]) -> tuple[dict[str, str], list]:
+    """In one query: the content hash of every UUID already stored, and the device's stored taps around the
+    batch (from the last tap before it), which decide what is noise."""
+    uuids = [item.uuid for item in items]
+    columns = (
+        Rating.id,
+        Rating.uuid,
+        Rating.content_hash,
+        Rating.device_id,
+        Rating.tapped_at,
+        Rating.is_noise,
+    )
+    query = sa.select(*columns).where(Rating.uuid.in_(uuids))
+    end = None
+    if source.device_id is not None:
+        gap = _noise_gap()
+        start = sa.bindparam("window_start", min(i.tapped_at for i in items) - gap, type_=UTCDateTime)
+        end = max(i.tapped_at for i in items) + gap
+        previous = (
+            sa.select(sa.func.max(Rating.tapped_at))
+            .where(Rating.device_id == source.device_id, Rating.tapped_at < start)
+            .scalar_subquery()
+        )
+        # UNION ALL rather than OR, so each half uses its own index.
+        query = sa.union_all(
+            query,
+            sa.select(*columns).where(
+                Rating.device_id == source.device_id,
+                Rating.tapped_at >= sa.func.coalesce(previous, start),
+                Rating.tapped_at <= end,
+            ),
+        )
+    rows = db.session.execute(query).all()
+    wanted = set(uuids)
+    existing = {row.uuid: row.content_hash for row in rows if row.uuid in wanted}
+    neighbours = {
+        row.id: row
+        for row in rows
+        if source.device_id is not None and row.device_id == source.device_id and row.tapped_at <= end
+    }
+    return existing, list(neighbours.values())
+
+
+def _noise_flags(stored: list, items: list[_Prepared]) -> dict[str, bool]:
     """Kiosk taps within RATING_NOISE_SECONDS of the previous tap on the same device are noise.
 
-    Ratings may arrive out of order from an offline queue, so the neighbours already stored on both sides
-    are read in one query, and a stored rating with a new close predecessor is flagged too."""
-    if source.device_id is None:
+    Ratings may arrive out of order from an offline queue, so the device's stored taps on both sides of the
+    batch are considered, and a stored rating with a new close predecessor is flagged too."""
+    if not stored and len(items) < 2:
         return {}
-    gap = timedelta(seconds=current_app.config.get("RATING_NOISE_SECONDS", 5))
-    start = min(i.tapped_at for i in items) - gap
-    end = max(i.tapped_at for i in items) + gap
-    stored = db.session.execute(
-        sa.select(Rating.id, Rating.uuid, Rating.tapped_at, Rating.is_noise).where(
-            Rating.device_id == source.device_id, Rating.tapped_at >= start, Rating.tapped_at <= end
-        )
-    ).all()
-    # The rating just before the window decides whether the first one in it is noise.
-    before = db.session.execute(
-        sa.select(Rating.tapped_at)
-        .where(Rating.device_id == source.device_id, Rating.tapped_at < start)
-        .order_by(Rating.tapped_at.desc())
-        .limit(1)
-    ).scalar()
+    gap = _noise_gap()
     timeline = [(row.tapped_at, 0, row.uuid, row.id, row.is_noise) for row in stored]
     timeline += [(item.tapped_at, 1, item.uuid, None, False) for item in items]
     timeline.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
     flags: dict[str, bool] = {}
     flip: list[int] = []
-    previous = before
+    previous = None
     for tapped_at, _, rating_uuid, rating_id, was_noise in timeline:
         is_noise = previous is not None and tapped_at - previous <= gap
         if rating_id is None:

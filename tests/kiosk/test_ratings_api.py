@@ -270,3 +270,16 @@ def test_rate_limit_applies_per_device(make_app, org):
         codes = [client.post(URL, json=rating(), headers=bearer(token)).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert client.post(URL, json=rating(), headers=bearer(other)).status_code == 200
+
+
+def test_answers_keep_unused_columns_null(client, org):
+    from feedback_app.services import qr
+
+    body = rating(answers={"attitude": 5, "competence": 4, "waiting": 3, "environment": 4, "overall": 4,
+                           "reasons": ["other"], "comment": "好"})
+    client.post(URL, json=dict(body, survey_token=qr.counter_token(org.a.counters[0])))
+    rows = db.session.execute(sa.select(Answer.score, Answer.choices, Answer.text)).all()
+    assert len(rows) == 7
+    assert db.session.scalar(sa.select(sa.func.count()).where(Answer.choices.is_(None))) == 6
+    assert db.session.scalar(sa.select(sa.func.count()).where(Answer.text.is_not(None))) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).where(Answer.score.is_(None))) == 2
