@@ -37,7 +37,9 @@ def free_port() -> int:
 
 def create_database(base: str) -> tuple[str, str]:
     name = f"cf_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -45,10 +47,13 @@ def create_database(base: str) -> tuple[str, str]:
 
 
 def drop_database(base: str, name: str) -> None:
-    admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                     {"n": name})
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
 
@@ -87,8 +92,9 @@ def seed(url: str, kiosks: int) -> tuple[list[str], int, int]:
             _, token = devices.pair(code)
             tokens.append(token)
         version = current_version(city.id, "kiosk")
-        question_id = db.session.scalar(sa.select(Question.id).where(Question.version_id == version.id,
-                                                                    Question.code == "overall"))
+        question_id = db.session.scalar(
+            sa.select(Question.id).where(Question.version_id == version.id, Question.code == "overall")
+        )
         db.session.commit()
         db.engine.dispose()
         return tokens, version.id, question_id
@@ -111,8 +117,12 @@ class Client(threading.Thread):
         self.tap += 1
         tapped = datetime.fromtimestamp(self.clock + self.tap * 7, UTC)
         score = 5 - (self.tap % 4 == 0)
-        data = {"uuid": str(uuid.uuid4()), "tapped_at": tapped.isoformat(), "locale": "zh_TW",
-                "answers": {"overall": score}}
+        data = {
+            "uuid": str(uuid.uuid4()),
+            "tapped_at": tapped.isoformat(),
+            "locale": "zh_TW",
+            "answers": {"overall": score},
+        }
         data.update(self.extra)
         return json.dumps(data).encode()
 
@@ -149,8 +159,10 @@ def drive(port, path, tokens, extra, seconds, rate=None) -> dict:
     start = time.perf_counter() + 0.2
     stop_at = start + seconds
     interval = len(tokens) / rate if rate else None
-    clients = [Client(port, path, token, extra, stop_at, interval, offset=0.2 + (interval or 0) * i / len(tokens))
-               for i, token in enumerate(tokens)]
+    clients = [
+        Client(port, path, token, extra, stop_at, interval, offset=0.2 + (interval or 0) * i / len(tokens))
+        for i, token in enumerate(tokens)
+    ]
     for client in clients:
         client.start()
     for client in clients:
@@ -162,8 +174,14 @@ def drive(port, path, tokens, extra, seconds, rate=None) -> dict:
     def pct(p):
         return latencies[min(count - 1, int(p * count))] * 1000 if count else float("nan")
 
-    return {"requests": count, "errors": errors, "throughput": (count - errors) / seconds,
-            "p50": pct(0.50), "p99": pct(0.99), "mean": statistics.fmean(latencies) * 1000 if count else 0}
+    return {
+        "requests": count,
+        "errors": errors,
+        "throughput": (count - errors) / seconds,
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+        "mean": statistics.fmean(latencies) * 1000 if count else 0,
+    }
 
 
 def wait_until_up(port, deadline=30):
@@ -180,14 +198,20 @@ def wait_until_up(port, deadline=30):
 
 
 def report(label, result):
-    print(f"{label:<34} {result['requests']:>7} req {result['errors']:>5} err "
-          f"{result['throughput']:>8.1f} /s   p50 {result['p50']:>6.1f} ms   p99 {result['p99']:>6.1f} ms")
+    print(
+        f"{label:<34} {result['requests']:>7} req {result['errors']:>5} err "
+        f"{result['throughput']:>8.1f} /s   p50 {result['p50']:>6.1f} ms   p99 {result['p99']:>6.1f} ms"
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL",
-                                                             "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--rate", type=float, action="append", help="Fixed rates in ratings/s (default 200)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
@@ -200,17 +224,43 @@ def main():
     try:
         tokens, version_id, question_id = seed(url, args.clients)
         port = free_port()
-        env = dict(os.environ, DATABASE_URL=url, APP_ENV="development", RATINGS_RATE_LIMIT="1000000/minute",
-                   SECRET_KEY="bench-only", PYTHONPATH=str(ROOT))
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            APP_ENV="development",
+            RATINGS_RATE_LIMIT="1000000/minute",
+            SECRET_KEY="bench-only",
+            PYTHONPATH=str(ROOT),
+        )
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", "4",
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.baseline_wsgi:app"],
-            cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(args.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "bench.baseline_wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         wait_until_up(port)
-        print(f"gunicorn: {args.workers} workers x 4 threads; PostgreSQL database {name}; "
-              f"{args.clients} concurrent kiosks; {args.seconds:.0f} s per run")
+        print(
+            f"gunicorn: {args.workers} workers x 4 threads; PostgreSQL database {name}; "
+            f"{args.clients} concurrent kiosks; {args.seconds:.0f} s per run"
+        )
         drive(port, "/api/v1/ratings", tokens, {}, 3)  # warm-up
-        drive(port, "/bench/baseline-ratings", tokens, {"version_id": version_id, "question_id": question_id}, 3)
+        drive(
+            port, "/bench/baseline-ratings", tokens, {"version_id": version_id, "question_id": question_id}, 3
+        )
         results = {}
         for rate in rates:
             results[f"api @ {rate:.0f}/s"] = drive(port, "/api/v1/ratings", tokens, {}, args.seconds, rate)
@@ -223,9 +273,11 @@ def main():
         report("POST /api/v1/ratings flat out", api)
         base = drive(port, "/bench/baseline-ratings", tokens, baseline_extra, args.seconds)
         report("baseline SQL flat out", base)
-        print(f"API throughput = {100 * api['throughput'] / base['throughput']:.0f}% of the baseline "
-              f"(target >= 70%); p99 at {rates[0]:.0f}/s = {results[f'api @ {rates[0]:.0f}/s']['p99']:.1f} ms "
-              f"(target < 50 ms)")
+        print(
+            f"API throughput = {100 * api['throughput'] / base['throughput']:.0f}% of the baseline "
+            f"(target >= 70%); p99 at {rates[0]:.0f}/s = {results[f'api @ {rates[0]:.0f}/s']['p99']:.1f} ms "
+            f"(target < 50 ms)"
+        )
     finally:
         if server is not None:
             server.terminate()

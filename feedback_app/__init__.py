@@ -40,6 +40,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .cases import bp as cases_bp
     from .main import bp as main_bp
     from .qr import bp as qr_bp
+    from .questionnaires import bp as questionnaires_bp
     from .survey import bp as survey_bp
     from kiosk import bp as kiosk_bp
 
@@ -50,6 +51,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(qr_bp)
+    app.register_blueprint(questionnaires_bp)
     app.register_blueprint(survey_bp)
     register_api(api)
     errors.init_app(app)

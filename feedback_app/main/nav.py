@@ -20,6 +20,7 @@ AREAS = [
     ("qr.index", _l("QR surveys and posters"), STAFF),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
+    ("questionnaires.index", _l("Questionnaires"), (Role.ADMIN,)),
 ]
 
 

@@ -275,8 +275,17 @@ def test_rate_limit_applies_per_device(make_app, org):
 def test_answers_keep_unused_columns_null(client, org):
     from feedback_app.services import qr
 
-    body = rating(answers={"attitude": 5, "competence": 4, "waiting": 3, "environment": 4, "overall": 4,
-                           "reasons": ["other"], "comment": "好"})
+    body = rating(
+        answers={
+            "attitude": 5,
+            "competence": 4,
+            "waiting": 3,
+            "environment": 4,
+            "overall": 4,
+            "reasons": ["other"],
+            "comment": "好",
+        }
+    )
     client.post(URL, json=dict(body, survey_token=qr.counter_token(org.a.counters[0])))
     rows = db.session.execute(sa.select(Answer.score, Answer.choices, Answer.text)).all()
     assert len(rows) == 7
