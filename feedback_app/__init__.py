@@ -32,6 +32,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.config.setdefault("API_SPEC_OPTIONS", {})
     api.init_app(app)
 
+    from kiosk import bp as kiosk_bp
+
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
     from .alerts import bp as alerts_bp
@@ -42,7 +44,6 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .qr import bp as qr_bp
     from .questionnaires import bp as questionnaires_bp
     from .survey import bp as survey_bp
-    from kiosk import bp as kiosk_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
