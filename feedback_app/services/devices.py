@@ -113,25 +113,29 @@ def device_for_token(token: str | None) -> Device:
     return device
 
 
+# Built once: the ingestion hot path only binds the token hash.
+_SOURCE_BY_TOKEN = (
+    sa.select(
+        Device.id,
+        Device.revoked_at,
+        Device.last_seen_at,
+        Counter.id.label("counter_id"),
+        Counter.active,
+        Counter.office_id,
+        Counter.unit_id,
+        Office.city_id,
+    )
+    .join(Counter, Counter.id == Device.counter_id)
+    .join(Office, Office.id == Counter.office_id)
+    .where(Device.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def kiosk_source(token: str | None) -> Source:
     """The rating source of a device token in one query (the ingestion hot path); 401 unknown, 403 revoked."""
     if not token:
         raise DeviceUnauthorized()
-    row = db.session.execute(
-        sa.select(
-            Device.id,
-            Device.revoked_at,
-            Device.last_seen_at,
-            Counter.id.label("counter_id"),
-            Counter.active,
-            Counter.office_id,
-            Counter.unit_id,
-            Office.city_id,
-        )
-        .join(Counter, Counter.id == Device.counter_id)
-        .join(Office, Office.id == Counter.office_id)
-        .where(Device.token_hash == hash_token(token))
-    ).one_or_none()
+    row = db.session.connection().execute(_SOURCE_BY_TOKEN, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise DeviceUnauthorized()
     if row.revoked_at is not None:

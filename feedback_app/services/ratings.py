@@ -459,6 +459,11 @@ def _conflict(outcome: Outcome) -> None:
     outcome.message = str(_l("A different rating was already stored under this UUID; it was kept."))
 
 
+_INSERT_RATING = sa.insert(Rating).returning(Rating.id)
+_INSERT_RATINGS = sa.insert(Rating).returning(Rating.id, sort_by_parameter_order=True)
+_INSERT_ANSWER = sa.insert(Answer)
+
+
 def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: datetime) -> None:
     existing, neighbours = _existing_and_neighbours(source, [item for item, _ in prepared.values()])
     new: list[tuple[_Prepared, Outcome]] = []
@@ -502,14 +507,19 @@ def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: 
         for item, _ in new
     ]
     # Core inserts: one round trip for the ratings, one for their answers, however large the batch.
-    ids = db.session.scalars(sa.insert(Rating).returning(Rating.id, sort_by_parameter_order=True), rows).all()
+    # Core on the session's connection: the ORM's bulk machinery costs more than the inserts themselves.
+    conn = db.session.connection()
+    if len(rows) == 1:
+        ids = [conn.execute(_INSERT_RATING, rows[0]).scalar_one()]
+    else:
+        ids = conn.execute(_INSERT_RATINGS, rows).scalars().all()
     # Grouped by which column holds the answer, so the others stay SQL NULL (not JSON null).
     answers: dict[str, list[dict]] = defaultdict(list)
     for rating_id, (item, _) in zip(ids, new, strict=True):
         for question, answer in item.answers:
             answers[next(iter(answer))].append({"rating_id": rating_id, "question_id": question.id} | answer)
     for group in answers.values():
-        db.session.execute(sa.insert(Answer), group)
+        conn.execute(_INSERT_ANSWER, group)
     if any(
         row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"] for row in rows
     ):
@@ -520,39 +530,45 @@ def _noise_gap() -> timedelta:
     return timedelta(seconds=current_app.config.get("RATING_NOISE_SECONDS", 5))
 
 
+_COLUMNS = (Rating.id, Rating.uuid, Rating.content_hash, Rating.device_id, Rating.tapped_at, Rating.is_noise)
+# Built once: the hot path only binds values (building statements costs more CPU than running them).
+_BY_UUID = sa.select(*_COLUMNS).where(Rating.uuid.in_(sa.bindparam("uuids", expanding=True)))
+_WINDOW_START = sa.bindparam("window_start", type_=UTCDateTime)
+_BY_UUID_AND_DEVICE_WINDOW = sa.union_all(
+    _BY_UUID,
+    # UNION ALL rather than OR, so each half uses its own index; the window starts at the last tap before it.
+    sa.select(*_COLUMNS).where(
+        Rating.device_id == sa.bindparam("device_id"),
+        Rating.tapped_at
+        >= sa.func.coalesce(
+            sa.select(sa.func.max(Rating.tapped_at))
+            .where(Rating.device_id == sa.bindparam("device_id"), Rating.tapped_at < _WINDOW_START)
+            .scalar_subquery(),
+            _WINDOW_START,
+        ),
+        Rating.tapped_at <= sa.bindparam("window_end", type_=UTCDateTime),
+    ),
+)
+
+
 def _existing_and_neighbours(source: Source, items: list[_Prepared]) -> tuple[dict[str, str], list]:
     """In one query: the content hash of every UUID already stored, and the device's stored taps around the
     batch (from the last tap before it), which decide what is noise."""
     uuids = [item.uuid for item in items]
-    columns = (
-        Rating.id,
-        Rating.uuid,
-        Rating.content_hash,
-        Rating.device_id,
-        Rating.tapped_at,
-        Rating.is_noise,
-    )
-    query = sa.select(*columns).where(Rating.uuid.in_(uuids))
     end = None
-    if source.device_id is not None:
+    conn = db.session.connection()
+    if source.device_id is None:
+        rows = conn.execute(_BY_UUID, {"uuids": uuids}).all()
+    else:
         gap = _noise_gap()
-        start = sa.bindparam("window_start", min(i.tapped_at for i in items) - gap, type_=UTCDateTime)
         end = max(i.tapped_at for i in items) + gap
-        previous = (
-            sa.select(sa.func.max(Rating.tapped_at))
-            .where(Rating.device_id == source.device_id, Rating.tapped_at < start)
-            .scalar_subquery()
-        )
-        # UNION ALL rather than OR, so each half uses its own index.
-        query = sa.union_all(
-            query,
-            sa.select(*columns).where(
-                Rating.device_id == source.device_id,
-                Rating.tapped_at >= sa.func.coalesce(previous, start),
-                Rating.tapped_at <= end,
-            ),
-        )
-    rows = db.session.execute(query).all()
+        params = {
+            "uuids": uuids,
+            "device_id": source.device_id,
+            "window_end": end,
+            "window_start": min(i.tapped_at for i in items) - gap,
+        }
+        rows = conn.execute(_BY_UUID_AND_DEVICE_WINDOW, params).all()
     wanted = set(uuids)
     existing = {row.uuid: row.content_hash for row in rows if row.uuid in wanted}
     neighbours = {
