@@ -64,6 +64,21 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Ratings: taps this close together on one kiosk are noise; tap times this far ahead are refused.
+    RATING_NOISE_SECONDS = int(os.environ.get("RATING_NOISE_SECONDS", "5"))
+    RATING_CLOCK_SKEW_SECONDS = int(os.environ.get("RATING_CLOCK_SKEW_SECONDS", "120"))
+    RATING_MAX_BATCH = int(os.environ.get("RATING_MAX_BATCH", "500"))
+    RATINGS_RATE_LIMIT = os.environ.get("RATINGS_RATE_LIMIT", "120/minute")
+    # How long a server process keeps a questionnaire's published versions before looking again.
+    RATING_QUESTIONNAIRE_CACHE_SECONDS = int(os.environ.get("RATING_QUESTIONNAIRE_CACHE_SECONDS", "60"))
+    # Real-time alert: unhappy share (score <= 2) reaching this within the window, with this many ratings.
+    ALERT_WINDOW_MINUTES = int(os.environ.get("ALERT_WINDOW_MINUTES", "15"))
+    ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
+    ALERT_UNHAPPY_SHARE = float(os.environ.get("ALERT_UNHAPPY_SHARE", "0.5"))
+    KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
+    KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
+    QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
 
     API_TITLE = "counter-feedback API"

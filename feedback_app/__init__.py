@@ -32,8 +32,11 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.config.setdefault("API_SPEC_OPTIONS", {})
     api.init_app(app)
 
+    from kiosk import bp as kiosk_bp
+
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
+    from .alerts import bp as alerts_bp
     from .api import register_api
     from .api.docs import bp as api_docs_bp
     from .auth import bp as auth_bp
@@ -42,15 +45,23 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .main import bp as main_bp
     from .open311 import bp as open311_bp
     from .tokens import bp as tokens_bp
+    from .qr import bp as qr_bp
+    from .questionnaires import bp as questionnaires_bp
+    from .survey import bp as survey_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(tokens_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(lookup_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(qr_bp)
+    app.register_blueprint(questionnaires_bp)
+    app.register_blueprint(survey_bp)
     register_api(api)
     errors.init_app(app)
 

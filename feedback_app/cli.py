@@ -150,3 +150,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(tokens_cli)
+    from kiosk.cli import kiosk_cli
+
+    app.cli.add_command(kiosk_cli)

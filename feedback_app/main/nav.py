@@ -20,6 +20,8 @@ AREAS = [
     ("qr.index", _l("QR surveys and posters"), STAFF),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),
+    ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
+    ("questionnaires.index", _l("Questionnaires"), (Role.ADMIN,)),
 ]
 
 

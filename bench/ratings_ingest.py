@@ -1,0 +1,289 @@
+"""Benchmark POST /api/v1/ratings under gunicorn on PostgreSQL against a plain-SQL baseline.
+
+Creates a database of its own (dropped at the end), seeds a city with kiosks, starts gunicorn, then drives
+  1. the API at fixed rates (default 200 ratings/s) and flat out, and
+  2. the baseline route (same rows, plain SQL, same server) flat out,
+with concurrent keep-alive clients, printing throughput and p50/p99 latency. Bounded in time; loopback only.
+
+    /work/venv/bin/python bench/ratings_ingest.py [--rate 200] [--seconds 20] [--clients 8] [--workers 2]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def create_database(base: str) -> tuple[str, str]:
+    name = f"cf_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, base.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(base: str, name: str) -> None:
+    admin = sa.create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def seed(url: str, kiosks: int) -> tuple[list[str], int, int]:
+    """Migrate and seed: one city and office with a counter and paired kiosk per client."""
+    os.environ["DATABASE_URL"] = url
+    from flask_migrate import upgrade
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from feedback_app.models import City, Counter, Office, Question, Unit
+    from feedback_app.services import devices
+    from feedback_app.services.defaults import ensure_city_defaults
+    from feedback_app.services.ratings import current_version
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        city = City(code="BEN", name="測試市")
+        db.session.add(city)
+        db.session.flush()
+        ensure_city_defaults(city)
+        office = Office(city_id=city.id, code="BN", name="測試戶政事務所")
+        db.session.add(office)
+        db.session.flush()
+        unit = Unit(office_id=office.id, code="REG", name="戶籍登記課")
+        db.session.add(unit)
+        db.session.flush()
+        tokens = []
+        for i in range(kiosks):
+            counter = Counter(office_id=office.id, unit_id=unit.id, code=f"BN-{i:02d}", name=f"櫃檯 {i}")
+            db.session.add(counter)
+            db.session.flush()
+            _, code = devices.register_device(counter)
+            _, token = devices.pair(code)
+            tokens.append(token)
+        version = current_version(city.id, "kiosk")
+        question_id = db.session.scalar(
+            sa.select(Question.id).where(Question.version_id == version.id, Question.code == "overall")
+        )
+        db.session.commit()
+        db.engine.dispose()
+        return tokens, version.id, question_id
+
+
+class Client(threading.Thread):
+    """One kiosk: a keep-alive connection sending single ratings, on a schedule or back to back."""
+
+    def __init__(self, port, path, token, extra, stop_at, interval=None, offset=0.0):
+        super().__init__(daemon=True)
+        self.port, self.path, self.token, self.extra = port, path, token, extra
+        self.stop_at, self.interval, self.offset = stop_at, interval, offset
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.tap = 0
+        self.clock = time.time() - 2 * 86400 + offset
+
+    def body(self) -> bytes:
+        # Taps 7 s apart on a simulated clock starting two days ago, so none is noise; mostly happy scores.
+        self.tap += 1
+        tapped = datetime.fromtimestamp(self.clock + self.tap * 7, UTC)
+        score = 5 - (self.tap % 4 == 0)
+        data = {
+            "uuid": str(uuid.uuid4()),
+            "tapped_at": tapped.isoformat(),
+            "locale": "zh_TW",
+            "answers": {"overall": score},
+        }
+        data.update(self.extra)
+        return json.dumps(data).encode()
+
+    def run(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
+        next_at = time.perf_counter() + self.offset
+        while True:
+            if self.interval is not None:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                next_at += self.interval
+            if time.perf_counter() >= self.stop_at:
+                break
+            payload = self.body()
+            started = time.perf_counter()
+            try:
+                conn.request("POST", self.path, body=payload, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            self.latencies.append(time.perf_counter() - started)
+            if not ok:
+                self.errors += 1
+        conn.close()
+
+
+def drive(port, path, tokens, extra, seconds, rate=None) -> dict:
+    start = time.perf_counter() + 0.2
+    stop_at = start + seconds
+    interval = len(tokens) / rate if rate else None
+    clients = [
+        Client(port, path, token, extra, stop_at, interval, offset=0.2 + (interval or 0) * i / len(tokens))
+        for i, token in enumerate(tokens)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    latencies = sorted(latency for client in clients for latency in client.latencies)
+    errors = sum(client.errors for client in clients)
+    count = len(latencies)
+
+    def pct(p):
+        return latencies[min(count - 1, int(p * count))] * 1000 if count else float("nan")
+
+    return {
+        "requests": count,
+        "errors": errors,
+        "throughput": (count - errors) / seconds,
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+        "mean": statistics.fmean(latencies) * 1000 if count else 0,
+    }
+
+
+def wait_until_up(port, deadline=30):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/openapi.json")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def report(label, result):
+    print(
+        f"{label:<34} {result['requests']:>7} req {result['errors']:>5} err "
+        f"{result['throughput']:>8.1f} /s   p50 {result['p50']:>6.1f} ms   p99 {result['p99']:>6.1f} ms"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--rate", type=float, action="append", help="Fixed rates in ratings/s (default 200)")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    args.seconds = min(args.seconds, 60)
+    rates = args.rate or [200.0]
+    name, url = create_database(args.database)
+    server = None
+    try:
+        tokens, version_id, question_id = seed(url, args.clients)
+        port = free_port()
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            APP_ENV="development",
+            RATINGS_RATE_LIMIT="1000000/minute",
+            SECRET_KEY="bench-only",
+            PYTHONPATH=str(ROOT),
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(args.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "bench.baseline_wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        wait_until_up(port)
+        print(
+            f"gunicorn: {args.workers} workers x 4 threads; PostgreSQL database {name}; "
+            f"{args.clients} concurrent kiosks; {args.seconds:.0f} s per run"
+        )
+        drive(port, "/api/v1/ratings", tokens, {}, 3)  # warm-up
+        drive(
+            port, "/bench/baseline-ratings", tokens, {"version_id": version_id, "question_id": question_id}, 3
+        )
+        results = {}
+        for rate in rates:
+            results[f"api @ {rate:.0f}/s"] = drive(port, "/api/v1/ratings", tokens, {}, args.seconds, rate)
+            report(f"POST /api/v1/ratings @ {rate:.0f}/s", results[f"api @ {rate:.0f}/s"])
+        baseline_extra = {"version_id": version_id, "question_id": question_id}
+        for rate in rates:
+            result = drive(port, "/bench/baseline-ratings", tokens, baseline_extra, args.seconds, rate)
+            report(f"baseline SQL @ {rate:.0f}/s", result)
+        api = drive(port, "/api/v1/ratings", tokens, {}, args.seconds)
+        report("POST /api/v1/ratings flat out", api)
+        base = drive(port, "/bench/baseline-ratings", tokens, baseline_extra, args.seconds)
+        report("baseline SQL flat out", base)
+        print(
+            f"API throughput = {100 * api['throughput'] / base['throughput']:.0f}% of the baseline "
+            f"(target >= 70%); p99 at {rates[0]:.0f}/s = {results[f'api @ {rates[0]:.0f}/s']['p99']:.1f} ms "
+            f"(target < 50 ms)"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        drop_database(args.database, name)
+
+
+if __name__ == "__main__":
+    main()

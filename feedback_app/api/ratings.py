@@ -1,0 +1,162 @@
+"""POST /api/v1/ratings: kiosks and QR surveys send one rating or a batch; each is answered on its own."""
+
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from marshmallow import INCLUDE, Schema, fields
+
+from ..extensions import csrf, limiter
+from ..security import hash_token
+from ..services import devices, qr
+from ..services.errors import DomainError, ValidationFailed
+from ..services.ratings import REJECTED, ingest, summarise
+
+blp = Blueprint("api_ratings", __name__, description="Ratings from kiosks and QR surveys")
+csrf.exempt(blp)
+
+
+class ContactSchema(Schema):
+    phone = fields.String(allow_none=True, metadata={"description": "Phone number for a call back"})
+    email = fields.String(allow_none=True)
+    consent = fields.Boolean(
+        metadata={"description": "The citizen agreed to be contacted; required with contact"}
+    )
+
+
+class RatingSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    uuid = fields.UUID(
+        required=True, metadata={"description": "Generated on the device; each is stored once"}
+    )
+    tapped_at = fields.String(
+        required=True, metadata={"description": "When the citizen tapped (ISO 8601 with zone)"}
+    )
+    version = fields.Integer(
+        metadata={
+            "description": "Questionnaire version the answers were given against "
+            "(default: the newest published)"
+        }
+    )
+    locale = fields.String(metadata={"description": "zh_TW, en, vi, id or th"})
+    answers = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Question code to answer: a score 1-5, an "
+            "option code, a list of option codes or a text"
+        },
+    )
+    contact = fields.Nested(
+        ContactSchema,
+        metadata={
+            "description": "Only with a low score; opens a follow-up "
+            "case and is kept on the case, never on the rating"
+        },
+    )
+
+
+class RatingRequestSchema(Schema):
+    ratings = fields.List(
+        fields.Nested(RatingSchema),
+        metadata={"description": "A batch (or send one rating object on its own)"},
+    )
+    survey_token = fields.String(
+        metadata={"description": "Signed QR survey token (instead of a device token)"}
+    )
+
+
+class RatingResultSchema(Schema):
+    uuid = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "stored, already_stored or rejected"})
+    reason = fields.String(metadata={"description": "conflict or invalid"})
+    message = fields.String()
+    details = fields.Dict()
+
+
+class RatingResponseSchema(Schema):
+    results = fields.List(fields.Nested(RatingResultSchema))
+    stored = fields.Integer()
+    already_stored = fields.Integer()
+    rejected = fields.Integer()
+
+
+def _payload() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(_l('Send a JSON object: one rating, or {"ratings": [...]}.'))
+    return body
+
+
+def _rate_key() -> str:
+    """Limit each kiosk and each QR link on its own, not the office's shared address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "device:" + hash_token(header[7:].strip())[:32]
+    body = request.get_json(silent=True)
+    token = body.get("survey_token") if isinstance(body, dict) else None
+    if isinstance(token, str) and token:
+        return "survey:" + hash_token(token)[:32]
+    return "addr:" + (request.remote_addr or "-")
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("RATINGS_RATE_LIMIT", "120/minute")
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(
+    security=[{"deviceToken": []}, {}],
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/RatingRequest"},
+                        {"$ref": "#/components/schemas/Rating"},
+                    ]
+                }
+            }
+        },
+    },
+    responses={
+        "400": {"description": "Invalid request: nothing stored"},
+        "401": {"description": "Unknown device token"},
+        "403": {"description": "Revoked device, or a tampered survey link"},
+        "409": {"description": "A single rating whose UUID holds other content"},
+        "410": {"description": "One-time survey link used or expired"},
+        "429": {"description": "Too many requests from this device or link"},
+    },
+)
+@blp.response(200, RatingResponseSchema, description="One result per rating, in the order sent")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def post_ratings():
+    """Store ratings from a kiosk (Authorization: Bearer device token) or a QR survey (survey_token)."""
+    body = _payload()
+    batch = "ratings" in body
+    items = body["ratings"] if batch else [{k: v for k, v in body.items() if k != "survey_token"}]
+    header = request.headers.get("Authorization", "")
+    before_commit = None
+    if header.lower().startswith("bearer "):
+        source = devices.kiosk_source(header[7:].strip())
+    elif isinstance(body.get("survey_token"), str):
+        counter, record = qr.resolve(body["survey_token"], lock=True)
+        if record is not None and len(items) != 1:
+            raise ValidationFailed(_l("A one-time survey link takes one rating."))
+        source = qr.source_for(counter, record)
+
+        def before_commit(outcomes, record=record):
+            qr.spend(record, outcomes)
+    else:
+        raise devices.DeviceUnauthorized(_l("Send a device token or a survey token."))
+    g.rating_source = source
+    outcomes = ingest(source, items, before_commit=before_commit)
+    if not batch and outcomes[0].status == REJECTED:
+        outcome = outcomes[0]
+        error = DomainError(
+            outcome.message, code=outcome.reason, details=outcome.details or {"uuid": outcome.message}
+        )
+        error.status = 409 if outcome.reason == "conflict" else 400
+        raise error
+    return summarise(outcomes)

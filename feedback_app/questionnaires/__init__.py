@@ -1,0 +1,7 @@
+"""Admin pages for questionnaire versions."""
+
+from flask import Blueprint
+
+bp = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,157 @@
+"""Kiosk pages: the touch page, its service worker, pairing, the kiosk's config, admin's devices."""
+
+import sqlalchemy as sa
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from feedback_app.extensions import db
+from feedback_app.i18n import LANGUAGE_NAMES
+from feedback_app.models import Counter, Device, Role
+from feedback_app.services import devices
+from feedback_app.services.access import ensure_access, require_role, scoped
+from feedback_app.services.defaults import QUESTIONNAIRES
+from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
+
+from . import bp
+from .texts import LANGUAGES, texts_for_page
+
+
+def questionnaire_config(version=None) -> dict:
+    """What the kiosk shows: the overall question and reasons in five languages, and their version."""
+    if version is None:
+        spec = next(q for q in QUESTIONNAIRES if q["code"] == KIOSK_QUESTIONNAIRE)
+        questions, number = spec["questions"], None
+    else:
+        questions = [
+            {"code": q.code, "kind": q.kind, "role": q.role, "texts": q.texts, "options": q.options}
+            for q in version.questions
+        ]
+        number = version.version
+    overall = next(q for q in questions if q["code"] == "overall")
+    reasons = next((q for q in questions if q["role"] == "reason"), None)
+    return {
+        "version": number,
+        "overall": {"texts": overall["texts"], "options": overall["options"]},
+        "reasons": {"code": reasons["code"], "texts": reasons["texts"], "options": reasons["options"]}
+        if reasons
+        else None,
+    }
+
+
+@bp.get("/")
+def page():
+    """The full-screen touch page; the service worker keeps it for when the network is down."""
+    return render_template(
+        "kiosk/page.html",
+        config=questionnaire_config(),
+        texts=texts_for_page(),
+        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
+    )
+
+
+@bp.get("/sw.js")
+def service_worker():
+    response = send_from_directory(bp.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/config")
+def config():
+    """The questionnaire of the kiosk's city and its counter (Authorization: Bearer device token)."""
+    header = request.headers.get("Authorization", "")
+    device = devices.device_for_token(header[7:].strip() if header.lower().startswith("bearer ") else None)
+    counter = device.counter
+    version = current_version(counter.office.city_id, KIOSK_QUESTIONNAIRE)
+    data = questionnaire_config(version)
+    data["counter"] = {"code": counter.code, "name": counter.name, "office": counter.office.name}
+    return jsonify(data)
+
+
+@bp.route("/pair/<code>", methods=["GET", "POST"])
+def pair(code):
+    """Pair this browser with a kiosk: the one-time code becomes a device token kept by the page."""
+    if request.method == "GET":
+        return render_template("kiosk/pair.html", code=code)
+    device, token = devices.pair(code)
+    db.session.commit()
+    return render_template("kiosk/paired.html", device=device, token=token)
+
+
+# --- admin: devices -----------------------------------------------------------------------------------------
+
+
+def _counters():
+    return db.session.scalars(
+        scoped(sa.select(Counter), Counter, current_user)
+        .where(Counter.active.is_(True))
+        .order_by(Counter.code)
+    ).all()
+
+
+@bp.get("/devices")
+@login_required
+def device_list():
+    require_role(current_user, Role.ADMIN)
+    items = db.session.scalars(scoped(sa.select(Device), Device, current_user).order_by(Device.id)).all()
+    return render_template("kiosk/devices.html", devices=items, counters=_counters())
+
+
+@bp.post("/devices")
+@login_required
+def device_register():
+    require_role(current_user, Role.ADMIN)
+    counter = ensure_access(current_user, db.session.get(Counter, request.form.get("counter_id", type=int)))
+    device, code = devices.register_device(counter, request.form.get("name"), created_by_id=current_user.id)
+    db.session.commit()
+    flash(
+        _(
+            "Kiosk %(name)s registered. Pairing code: %(code)s — open %(url)s on the kiosk.",
+            name=device.name,
+            code=code,
+            url=devices.pairing_url(code),
+        ),
+        "success",
+    )
+    return redirect(url_for("kiosk.device_list"))
+
+
+@bp.post("/devices/<int:device_id>/revoke")
+@login_required
+def device_revoke(device_id):
+    require_role(current_user, Role.ADMIN)
+    device = ensure_access(current_user, db.session.get(Device, device_id))
+    devices.revoke(device)
+    db.session.commit()
+    flash(_("Kiosk %(name)s revoked; it can no longer send ratings.", name=device.name), "success")
+    return redirect(url_for("kiosk.device_list"))
+
+
+@bp.post("/devices/<int:device_id>/code")
+@login_required
+def device_new_code(device_id):
+    require_role(current_user, Role.ADMIN)
+    device = ensure_access(current_user, db.session.get(Device, device_id))
+    code = devices.new_pairing_code(device)
+    db.session.commit()
+    flash(
+        _(
+            "New pairing code for %(name)s: %(code)s — open %(url)s on the kiosk.",
+            name=device.name,
+            code=code,
+            url=devices.pairing_url(code),
+        ),
+        "success",
+    )
+    return redirect(url_for("kiosk.device_list"))

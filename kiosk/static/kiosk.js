@@ -1,0 +1,222 @@
+// The counter kiosk: one tap rates; every rating is kept on the device first, then sent with retries.
+(function () {
+  "use strict";
+  var QUEUE_KEY = "cf.kiosk.queue";
+  var TOKEN_KEY = "cf.kiosk.token";
+  var CONFIG_KEY = "cf.kiosk.config";
+  var BACKOFF_KEY = "cf.kiosk.backoff";
+  var REJECTED_KEY = "cf.kiosk.rejected";
+  var DEFAULT_LANG = "zh_TW";
+  var WHY_TIMEOUT_MS = 60000;
+  var MAX_BACKOFF_MS = 5 * 60 * 1000;
+  var BATCH = 50;
+
+  var data = JSON.parse(document.getElementById("kiosk-data").textContent);
+  var config = data.config;
+  var texts = data.texts;
+  var THANKS_MS = data.thanksMs || 4000;
+  var lang = DEFAULT_LANG;
+  var current = null;      // uuid of the rating whose reasons are being asked
+  var whyTimer = null;
+  var thanksTimer = null;
+  var sendTimer = null;
+  var sending = false;
+
+  function load(key, fallback) {
+    try { var v = window.localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
+  }
+  function save(key, value) { window.localStorage.setItem(key, JSON.stringify(value)); }
+
+  function newUuid() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // --- the queue: saved before anything else, removed only once the server has answered for it ---
+  function queue() { return load(QUEUE_KEY, []); }
+  function updateQueue(change) { var q = queue(); change(q); save(QUEUE_KEY, q); return q; }
+
+  function record(score) {
+    var item = {uuid: newUuid(), tapped_at: new Date().toISOString(), locale: lang,
+                answers: {overall: score}, ready: score > 2};
+    if (config.version) { item.version = config.version; }
+    updateQueue(function (q) { q.push(item); });
+    return item;
+  }
+
+  function finish(uuid, reasons, contact) {
+    updateQueue(function (q) {
+      q.forEach(function (item) {
+        if (item.uuid !== uuid) { return; }
+        if (reasons && reasons.length && config.reasons) { item.answers[config.reasons.code] = reasons; }
+        if (contact) { item.contact = contact; }
+        item.ready = true;
+      });
+    });
+  }
+
+  function backoff() { return load(BACKOFF_KEY, {attempt: 0, next: 0}); }
+
+  function schedule(delay) {
+    if (sendTimer) { clearTimeout(sendTimer); }
+    sendTimer = setTimeout(flush, Math.max(0, delay));
+  }
+
+  function failed() {
+    var b = backoff();
+    var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, b.attempt)) * (0.75 + Math.random() * 0.5);
+    save(BACKOFF_KEY, {attempt: b.attempt + 1, next: Date.now() + delay});
+    schedule(delay);
+  }
+
+  function flush() {
+    sendTimer = null;
+    var token = window.localStorage.getItem(TOKEN_KEY);
+    document.getElementById("not-paired").hidden = !!token;
+    var ready = queue().filter(function (item) { return item.ready; }).slice(0, BATCH);
+    if (sending || !ready.length || !token) { return; }
+    sending = true;
+    var body = {ratings: ready.map(function (item) {
+      var copy = {uuid: item.uuid, tapped_at: item.tapped_at, locale: item.locale, answers: item.answers};
+      if (item.version) { copy.version = item.version; }
+      if (item.contact) { copy.contact = item.contact; }
+      return copy;
+    })};
+    fetch(data.api, {method: "POST", headers: {"Content-Type": "application/json", "Authorization": "Bearer " + token},
+                     body: JSON.stringify(body), cache: "no-store"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error("status " + response.status); }
+        return response.json();
+      })
+      .then(function (answer) {
+        var done = {};
+        var rejected = load(REJECTED_KEY, []);
+        answer.results.forEach(function (result) {
+          if (!result.uuid) { return; }
+          done[result.uuid] = true;
+          if (result.status === "rejected") { rejected.push({uuid: result.uuid, reason: result.reason}); }
+        });
+        save(REJECTED_KEY, rejected.slice(-100));
+        updateQueue(function (q) {
+          for (var i = q.length - 1; i >= 0; i -= 1) { if (done[q[i].uuid]) { q.splice(i, 1); } }
+        });
+        save(BACKOFF_KEY, {attempt: 0, next: 0});
+        sending = false;
+        if (queue().some(function (item) { return item.ready; })) { schedule(0); }
+      })
+      .catch(function () { sending = false; failed(); });
+  }
+
+  // --- screens ---
+  function text(key) { var t = texts[key]; return t ? (t[lang] || t[DEFAULT_LANG]) : ""; }
+  function tr(map) { return map ? (map[lang] || map[DEFAULT_LANG]) : ""; }
+
+  function setLanguage(code) {
+    lang = code;
+    document.documentElement.lang = code.replace("_", "-");
+    Array.prototype.forEach.call(document.querySelectorAll(".lang"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-lang") === code ? "true" : "false");
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text]"), function (el) {
+      var key = el.getAttribute("data-text");
+      if (key === "overall") { el.textContent = tr(config.overall.texts); }
+      else if (key === "reasons") { el.textContent = config.reasons ? tr(config.reasons.texts) : ""; }
+      else { el.textContent = text(key); }
+    });
+    config.overall.options.forEach(function (option) {
+      var el = document.querySelector('[data-option="' + option.code + '"]');
+      if (el) { el.textContent = tr(option.texts); }
+    });
+    (config.reasons ? config.reasons.options : []).forEach(function (option) {
+      var el = document.querySelector('[data-reason="' + option.code + '"]');
+      if (el) { el.textContent = tr(option.texts); }
+    });
+  }
+
+  function show(id) {
+    ["screen-rate", "screen-why", "screen-thanks"].forEach(function (s) {
+      document.getElementById(s).hidden = s !== id;
+    });
+    var heading = document.querySelector("#" + id + " h1, #" + id + " .thanks");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  }
+
+  function reset() {
+    clearTimeout(thanksTimer);
+    clearTimeout(whyTimer);
+    current = null;
+    document.getElementById("why-form").reset();
+    setLanguage(DEFAULT_LANG);
+    show("screen-rate");
+  }
+
+  function thanks() {
+    show("screen-thanks");
+    flush();
+    thanksTimer = setTimeout(reset, THANKS_MS);
+  }
+
+  function tap(score) {
+    var item = record(score);
+    if (score > 2) { thanks(); return; }
+    current = item.uuid;
+    show("screen-why");
+    whyTimer = setTimeout(function () { finish(current); thanks(); }, WHY_TIMEOUT_MS);
+  }
+
+  function submitWhy(event) {
+    event.preventDefault();
+    clearTimeout(whyTimer);
+    var form = document.getElementById("why-form");
+    var reasons = Array.prototype.map.call(form.querySelectorAll('input[name="reason"]:checked'),
+                                           function (el) { return el.value; });
+    var phone = form.elements.phone.value.trim();
+    var email = form.elements.email.value.trim();
+    var contact = null;
+    if ((phone || email) && form.elements.consent.checked) {
+      contact = {phone: phone || null, email: email || null, consent: true};
+    }
+    finish(current, reasons, contact);
+    thanks();
+  }
+
+  function skip() { clearTimeout(whyTimer); finish(current); thanks(); }
+
+  function refreshConfig() {
+    var token = window.localStorage.getItem(TOKEN_KEY);
+    if (!token) { return; }
+    fetch(data.configUrl, {headers: {"Authorization": "Bearer " + token}, cache: "no-store"})
+      .then(function (r) { if (!r.ok) { throw new Error(); } return r.json(); })
+      .then(function (fresh) { save(CONFIG_KEY, fresh); config = fresh; setLanguage(lang); })
+      .catch(function () { return null; });
+  }
+
+  function start() {
+    var kept = load(CONFIG_KEY, null);
+    if (kept && kept.overall) { config = kept; }
+    // A rating left half-way by a reload is sent as it was tapped.
+    updateQueue(function (q) { q.forEach(function (item) { item.ready = true; }); });
+    Array.prototype.forEach.call(document.querySelectorAll(".face"), function (b) {
+      b.addEventListener("click", function () { tap(parseInt(b.getAttribute("data-score"), 10)); });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".lang"), function (b) {
+      b.addEventListener("click", function () { setLanguage(b.getAttribute("data-lang")); });
+    });
+    document.getElementById("why-form").addEventListener("submit", submitWhy);
+    document.getElementById("skip").addEventListener("click", skip);
+    window.addEventListener("online", function () { save(BACKOFF_KEY, {attempt: 0, next: 0}); schedule(0); });
+    setLanguage(DEFAULT_LANG);
+    refreshConfig();
+    schedule(backoff().next - Date.now());
+    setInterval(function () { if (!sendTimer && !sending) { flush(); } }, 30000);
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(data.sw, {scope: "/kiosk/"}).catch(function () { return null; });
+    }
+  }
+
+  start();
+}());

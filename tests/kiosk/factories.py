@@ -1,0 +1,37 @@
+"""Builders for kiosk and survey tests."""
+
+import uuid
+from datetime import timedelta
+
+from feedback_app.extensions import db
+from feedback_app.models import Counter, utcnow
+from feedback_app.services import devices
+
+
+def paired_kiosk(counter: Counter) -> tuple[int, str]:
+    """A kiosk registered and paired for the counter; returns its id and its bearer token."""
+    device, code = devices.register_device(counter)
+    device, token = devices.pair(code)
+    db.session.commit()
+    return device.id, token
+
+
+def rating(score=5, *, seconds_ago=600, reasons=None, contact=None, **extra) -> dict:
+    """One kiosk rating as the kiosk sends it."""
+    answers = {"overall": score}
+    if reasons:
+        answers["reasons"] = reasons
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "tapped_at": (utcnow() - timedelta(seconds=seconds_ago)).isoformat(),
+        "locale": "zh_TW",
+        "answers": answers,
+    }
+    if contact:
+        body["contact"] = contact
+    body.update(extra)
+    return body
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
