@@ -149,6 +149,13 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
             errors["received_at"] = str(_l("The received time needs a time zone."))
         elif data.received_at > utcnow():
             errors["received_at"] = str(_l("The received time cannot be in the future."))
+    reference = _clean(data.external_ref)
+    if office is not None and reference:
+        existing = db.session.scalar(
+            sa.select(Case.number).where(Case.office_id == office.id, Case.external_ref == reference))
+        if existing:
+            errors["external_ref"] = str(_l("Case %(number)s already has this original reference number.",
+                                            number=existing))
     needed = REPLY_CONTACT_REQUIRED.get(data.channel)
     if needed and not any(_clean(getattr(data, name)) for name in needed):
         errors[needed[0]] = str(_l("This channel needs a way to reply to the petitioner."))

@@ -93,8 +93,11 @@ def test_office_token_reads_and_writes_only_its_office(client, org):
     token = make_token(org, "cases:write cases:read", office=org.a)
     made = client.post("/api/v1/cases", json=NEW_CASE, headers=bearer(token))
     assert made.status_code == 201
-    implicit = dict(NEW_CASE)
+    implicit = dict(NEW_CASE, external_ref="1999-20250122-0043")
     implicit.pop("office")
+    duplicate = client.post("/api/v1/cases", json=implicit | {"external_ref": NEW_CASE["external_ref"]},
+                            headers=bearer(token))
+    assert duplicate.status_code == 400 and "external_ref" in duplicate.json["error"]["details"]
     assert client.post("/api/v1/cases", json=implicit, headers=bearer(token)).status_code == 201
     refused = client.post("/api/v1/cases", json={**NEW_CASE, "office": "BB"}, headers=bearer(token))
     assert refused.status_code == 422 and "office" in refused.json["error"]["details"]
