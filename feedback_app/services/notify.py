@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..models.base import utcnow
 from ..models.notify import Notification
 
 
@@ -16,24 +17,37 @@ def _insert_ignoring_duplicates():
     return insert(Notification)
 
 
-def queue(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
-          user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
-          link: str | None = None, not_before: datetime | None = None) -> bool:
-    """Put one message in the ledger unless its key is there already; True if it was new.
-
-    Runs in the caller's transaction, so a message is queued exactly when the change that causes it commits."""
+def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
+         user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
+         link: str | None = None, not_before: datetime | None = None) -> dict:
     if channel not in Notification.CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if channel == "email" and not recipient:
         raise ValueError("an email needs a recipient address")
-    values = {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
-              "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
-              "link": link, "status": "queued", "attempts": 0}
-    if not_before is not None:
-        values["next_attempt_at"] = not_before
-    stmt = _insert_ignoring_duplicates().values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
+            "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
+            "link": link, "status": "queued", "attempts": 0, "next_attempt_at": not_before or utcnow()}
+
+
+def queue(**message) -> bool:
+    """Put one message in the ledger unless its key is there already; True if it was new.
+
+    Takes key, channel, kind, subject, body and optionally recipient, user_id, office_id, case_id, link and
+    not_before. Runs in the caller's transaction, so a message is queued exactly when the change that causes it
+    commits."""
+    stmt = _insert_ignoring_duplicates().values(**_row(**message)).on_conflict_do_nothing(index_elements=["key"])
     result = db.session.execute(stmt.returning(Notification.id))
     return result.scalar() is not None
+
+
+def queue_many(messages: list[dict], batch: int = 1000) -> int:
+    """Queue many messages (each as `queue` takes them) in few statements; returns how many were new."""
+    new = 0
+    for start in range(0, len(messages), batch):
+        rows = [_row(**m) for m in messages[start:start + batch]]
+        stmt = _insert_ignoring_duplicates().values(rows).on_conflict_do_nothing(index_elements=["key"])
+        new += len(db.session.execute(stmt.returning(Notification.id)).all())
+    return new
 
 
 def pending_count() -> int:
