@@ -38,11 +38,13 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
+    from .reminders import bp as reminders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(reminders_bp)
     register_api(api)
     errors.init_app(app)
 

@@ -17,6 +17,7 @@ from feedback_app.services import notify
 
 from .clock import WorkingDays, local_date, next_office_moment
 from .messages import Texts, case_link, due_version, for_person
+from .runs import insert_for_dialect
 from .staff import Person, StaffDirectory
 
 
@@ -33,9 +34,11 @@ def ensure_settings() -> None:
     """Give every office without its own ladder the default one."""
     missing = db.session.scalars(
         sa.select(Office.id).where(~sa.exists().where(ChaseSettings.office_id == Office.id))).all()
-    for office_id in missing:
-        db.session.add(ChaseSettings(office_id=office_id, **ChaseSettings.DEFAULTS))
-    db.session.flush()
+    if missing:
+        db.session.execute(insert_for_dialect(ChaseSettings)
+                           .values([dict(office_id=office_id, **ChaseSettings.DEFAULTS) for office_id in missing])
+                           .on_conflict_do_nothing(index_elements=["office_id"]))
+        db.session.flush()
 
 
 def ladders() -> dict[int, Ladder]:

@@ -32,6 +32,7 @@ def run_command():
     from .scheduler import SchedulerProcess
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per lease renewal is noise
     SchedulerProcess(current_app._get_current_object()).run()
 
 

@@ -26,7 +26,7 @@ from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
-from feedback_app.services.mail import MailError, build_message, send_message
+from feedback_app.services.mail import MailError, build_message, connection, send_message
 
 from .clock import WorkingDays, local_date, next_office_moment
 
@@ -79,11 +79,11 @@ def _finish(row_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
-def _send(row: Notification) -> None:
+def _send(row: Notification, smtp) -> None:
     message = build_message(row.recipient, row.subject, row.body)
     del message["Message-ID"]
     message["Message-ID"] = message_id(row)
-    send_message(message)
+    send_message(message, smtp)
 
 
 def release_inapp(now: datetime) -> int:
@@ -106,22 +106,47 @@ def deliver(now: datetime, batch: int = 20) -> dict:
         token, rows = claim(now, batch)
         if not rows:
             break
-        for index, row in enumerate(rows):
-            row_id, attempts = row.id, row.attempts
-            try:
-                _send(row)
-            except MailError as error:
-                failed += 1
-                later = retry_at(now, attempts + 1, days)
-                _finish(row_id, token, status="queued", attempts=attempts + 1, next_attempt_at=later,
-                        last_error=str(error)[:500])
-                log.warning("mail to notification %s failed (attempt %s): %s", row_id, attempts + 1,
-                            type(error.__cause__).__name__)
-                if not isinstance(error.__cause__, MESSAGE_LEVEL):
-                    for rest in rows[index + 1:]:
-                        _finish(rest.id, token, status="queued", next_attempt_at=later)
-                    return {"sent": sent, "failed": failed, "inapp": inapp, "smtp": "unreachable"}
-                continue
-            _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
-            sent += 1
+        batch_sent, batch_failed, reachable = _send_batch(now, token, rows, days)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if not reachable:
+            return {"sent": sent, "failed": failed, "inapp": inapp, "smtp": "unreachable"}
     return {"sent": sent, "failed": failed, "inapp": inapp}
+
+
+def _send_batch(now: datetime, token: str, rows: list[Notification], days: WorkingDays) -> tuple[int, int, bool]:
+    """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
+    sent = failed = 0
+    pending = [(row.id, row.attempts, row) for row in rows]
+    try:
+        with connection() as smtp:
+            for index, (row_id, attempts, row) in enumerate(pending):
+                try:
+                    _send(row, smtp)
+                except MailError as error:
+                    failed += 1
+                    _retry_later(now, token, row_id, attempts, error, days)
+                    if not isinstance(error.__cause__, MESSAGE_LEVEL):
+                        _release(now, token, pending[index + 1:], days)
+                        return sent, failed, False
+                    continue
+                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
+                sent += 1
+    except MailError as error:  # the session could not be opened
+        row_id, attempts, _ = pending[0]
+        _retry_later(now, token, row_id, attempts, error, days)
+        _release(now, token, pending[1:], days)
+        return sent, failed + 1, False
+    return sent, failed, True
+
+
+def _retry_later(now, token, row_id, attempts, error: MailError, days) -> None:
+    _finish(row_id, token, status="queued", attempts=attempts + 1, next_attempt_at=retry_at(now, attempts + 1, days),
+            last_error=str(error)[:500])
+    log.warning("mail of notification %s failed (attempt %s): %s", row_id, attempts + 1,
+                type(error.__cause__).__name__)
+
+
+def _release(now, token, pending, days) -> None:
+    """Rows of a batch that were not tried wait with the failed one, without counting an attempt."""
+    for row_id, attempts, _ in pending:
+        _finish(row_id, token, status="queued", next_attempt_at=retry_at(now, attempts + 1, days))

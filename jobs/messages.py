@@ -11,8 +11,6 @@ from feedback_app.services.calendar import TAIPEI
 
 from .staff import Person
 
-
-
 SUBJECTS = {
     "soon": _l("Reminder: case %(number)s is due in %(days)d working days"),
     "due": _l("Case %(number)s is due today"),

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 SCHEDULER_LEASE = "scheduler"
 
 
-def _insert(model):
+def insert_for_dialect(model):
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -29,7 +29,7 @@ def acquire_lease(holder: str, seconds: int, name: str = SCHEDULER_LEASE, now: d
     now = now or utcnow()
     until = now + timedelta(seconds=seconds)
     inserted = db.session.execute(
-        _insert(JobLease).values(name=name, holder=holder, acquired_at=now, expires_at=until)
+        insert_for_dialect(JobLease).values(name=name, holder=holder, acquired_at=now, expires_at=until)
         .on_conflict_do_nothing(index_elements=["name"]).returning(JobLease.name)).scalar()
     if inserted is None:
         result = db.session.execute(
@@ -62,7 +62,7 @@ def start_run(job: str, slot: datetime, trigger: str, holder: str | None,
     A manual run always runs (idempotence is the ledger's job) and takes over the slot's record."""
     now = utcnow()
     run_id = db.session.execute(
-        _insert(JobRun).values(job=job, slot=slot, trigger=trigger, holder=holder, status="running",
+        insert_for_dialect(JobRun).values(job=job, slot=slot, trigger=trigger, holder=holder, status="running",
                                started_at=now)
         .on_conflict_do_nothing(index_elements=["job", "slot"]).returning(JobRun.id)).scalar()
     if run_id is None:

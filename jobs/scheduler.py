@@ -78,7 +78,9 @@ class SchedulerProcess:
                 db.session.remove()
 
     def _heartbeat(self) -> None:
-        if not self._renew():
+        if self.stopping.is_set():  # a stop that came before the schedule was running
+            self.scheduler.shutdown(wait=False)
+        elif not self._renew():
             log.error("%s lost the scheduler lease; stopping its schedule", self.holder)
             self.scheduler.shutdown(wait=False)
 
@@ -125,7 +127,7 @@ class SchedulerProcess:
                 self.stopping.wait(self.renew_every)
                 continue
             waiting_said = False
-            log.info("%s holds the scheduler lease", self.holder)
+            log.info("%s took the scheduler lease", self.holder)
             with self.app.app_context():
                 try:
                     catch_up(self.app, self.holder)
@@ -133,6 +135,8 @@ class SchedulerProcess:
                     log.exception("catching up missed runs failed")
                 finally:
                     db.session.remove()
+            if self.stopping.is_set():
+                break
             self.scheduler = self._build()
             self.scheduler.start()
         with self.app.app_context():

@@ -19,6 +19,7 @@ AREAS = [
     ("analytics.reports", _l("Quarterly reports"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("qr.index", _l("QR surveys and posters"), STAFF),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
+    ("reminders.settings", _l("Chase reminders and retention"), (Role.ADMIN,)),
 ]
 
 

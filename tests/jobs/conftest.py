@@ -65,18 +65,28 @@ def slow_smtp_server(app):
         server.stop()
 
 
+class JobsProcess(subprocess.Popen):
+    """A `flask jobs` process whose output goes to files, so a chatty process never blocks on a full pipe."""
+
+    def output(self) -> tuple[str, str]:
+        return self.out_path.read_text(), self.err_path.read_text()
+
+
 @pytest.fixture
-def jobs_process(app, database_url):
+def jobs_process(app, database_url, tmp_path):
     """Starts `flask --app wsgi jobs ...` as a real process on the test database and the app's SMTP server."""
     started = []
 
-    def start(*args: str, **env: str) -> subprocess.Popen:
+    def start(*args: str, **env: str) -> JobsProcess:
         environment = dict(os.environ, APP_ENV="development", DATABASE_URL=database_url,
                            MAIL_SERVER=str(app.config["MAIL_SERVER"]), MAIL_PORT=str(app.config["MAIL_PORT"]),
                            PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"], **env)
         environment.pop("TEST_DATABASE_URL", None)
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", *args], cwd=ROOT,
-                                   env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out_path, err_path = tmp_path / f"jobs-{len(started)}.out", tmp_path / f"jobs-{len(started)}.err"
+        with out_path.open("w") as out, err_path.open("w") as err:
+            process = JobsProcess([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", *args], cwd=ROOT,
+                                  env=environment, stdout=out, stderr=err)
+        process.out_path, process.err_path = out_path, err_path
         started.append(process)
         return process
 
@@ -84,4 +94,4 @@ def jobs_process(app, database_url):
     for process in started:
         if process.poll() is None:
             process.kill()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
