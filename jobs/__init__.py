@@ -22,17 +22,26 @@ class Job:
     office_time: bool = False  # fires at JOBS_SEND_TIME instead of its own hour and minute
 
 
-JOBS = {job.name: job for job in (
-    Job("chase", chase.chase, {}, office_time=True),
-    Job("digest", chase.digest, {}, office_time=True),
-    Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
-    Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
-    Job("deliver", delivery.deliver, None),
-)}
+JOBS = {
+    job.name: job
+    for job in (
+        Job("chase", chase.chase, {}, office_time=True),
+        Job("digest", chase.digest, {}, office_time=True),
+        Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
+        Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
+        Job("deliver", delivery.deliver, None),
+    )
+}
 
 
-def run_job(name: str, now: datetime, *, slot: datetime | None = None, trigger: str = "manual",
-            holder: str | None = None) -> dict | None:
+def run_job(
+    name: str,
+    now: datetime,
+    *,
+    slot: datetime | None = None,
+    trigger: str = "manual",
+    holder: str | None = None,
+) -> dict | None:
     """Run one job for `now`, recorded under its slot; None when the slot was run already."""
     job = JOBS[name]
     if job.cron is None:

@@ -57,5 +57,7 @@ def status_command(job, limit):
     else:
         click.echo(f"scheduler lease: {lease.holder} until {lease.expires_at.isoformat()}")
     for run in runs.recent_runs(job, limit):
-        click.echo(f"{run.job:<20} {run.slot.astimezone(TAIPEI).isoformat()} {run.trigger:<9} {run.status:<8} "
-                   f"{json.dumps(run.summary or {}, ensure_ascii=False, default=str)}{' ' + run.error if run.error else ''}")
+        click.echo(
+            f"{run.job:<20} {run.slot.astimezone(TAIPEI).isoformat()} {run.trigger:<9} {run.status:<8} "
+            f"{json.dumps(run.summary or {}, ensure_ascii=False, default=str)}{' ' + run.error if run.error else ''}"
+        )

@@ -26,8 +26,11 @@ class WorkingDays:
         self.calendar = WorkCalendar(first.year, last.year)
         self.first, self.last = date(first.year, 1, 1), date(last.year, 12, 31)
         span = (self.last - self.first).days + 1
-        self.working = [self.first + timedelta(days=i) for i in range(span)
-                        if self.calendar.is_working_day(self.first + timedelta(days=i))]
+        self.working = [
+            self.first + timedelta(days=i)
+            for i in range(span)
+            if self.calendar.is_working_day(self.first + timedelta(days=i))
+        ]
 
     @classmethod
     def covering(cls, *days: date) -> "WorkingDays":
@@ -43,6 +46,10 @@ class WorkingDays:
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`; negative when `end` is earlier."""
         return self.count_until(end) - self.count_until(start)
+
+    def add(self, day: date, n: int) -> date:
+        """The nth working day after `day` (`day` itself for 0)."""
+        return self.working[bisect_right(self.working, day) + n - 1] if n > 0 else day
 
     def next_working_day(self, day: date) -> date:
         """The first working day after `day`."""

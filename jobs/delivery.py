@@ -54,28 +54,42 @@ def claim(now: datetime, limit: int) -> tuple[str, list[Notification]]:
     """Take up to `limit` due email rows for this process; returns the claim token and the rows."""
     token = uuid.uuid4().hex
     lease = timedelta(seconds=current_app.config.get("JOBS_SEND_LEASE_SECONDS", 300))
-    due = (sa.select(Notification.id)
-           .where(Notification.channel == "email", Notification.status.in_(("queued", "sending")),
-                  Notification.next_attempt_at <= now)
-           .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+    due = (
+        sa.select(Notification.id)
+        .where(
+            Notification.channel == "email",
+            Notification.status.in_(("queued", "sending")),
+            Notification.next_attempt_at <= now,
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     db.session.execute(
         sa.update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()), Notification.status.in_(("queued", "sending")),
-               Notification.next_attempt_at <= now)
+        .where(
+            Notification.id.in_(due.scalar_subquery()),
+            Notification.status.in_(("queued", "sending")),
+            Notification.next_attempt_at <= now,
+        )
         .values(status="sending", claim_token=token, next_attempt_at=now + lease)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    rows = db.session.scalars(sa.select(Notification).where(Notification.claim_token == token)
-                              .order_by(Notification.id)).all()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.claim_token == token).order_by(Notification.id)
+    ).all()
     return token, list(rows)
 
 
 def _finish(row_id: int, token: str, **values) -> None:
-    db.session.execute(sa.update(Notification)
-                       .where(Notification.id == row_id, Notification.claim_token == token)
-                       .values(claim_token=None, **values).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == row_id, Notification.claim_token == token)
+        .values(claim_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -90,9 +104,14 @@ def release_inapp(now: datetime) -> int:
     """In-app messages are shown from their time on; mark those that have reached it as delivered."""
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.channel == "inapp", Notification.status == "queued",
-               Notification.next_attempt_at <= now)
-        .values(status="sent", sent_at=utcnow()).execution_options(synchronize_session=False))
+        .where(
+            Notification.channel == "inapp",
+            Notification.status == "queued",
+            Notification.next_attempt_at <= now,
+        )
+        .values(status="sent", sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount
 
@@ -113,7 +132,9 @@ def deliver(now: datetime, batch: int = 20) -> dict:
     return {"sent": sent, "failed": failed, "inapp": inapp}
 
 
-def _send_batch(now: datetime, token: str, rows: list[Notification], days: WorkingDays) -> tuple[int, int, bool]:
+def _send_batch(
+    now: datetime, token: str, rows: list[Notification], days: WorkingDays
+) -> tuple[int, int, bool]:
     """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
     sent = failed = 0
     pending = [(row.id, row.attempts, row) for row in rows]
@@ -126,7 +147,7 @@ def _send_batch(now: datetime, token: str, rows: list[Notification], days: Worki
                     failed += 1
                     _retry_later(now, token, row_id, attempts, error, days)
                     if not isinstance(error.__cause__, MESSAGE_LEVEL):
-                        _release(now, token, pending[index + 1:], days)
+                        _release(now, token, pending[index + 1 :], days)
                         return sent, failed, False
                     continue
                 _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
@@ -140,10 +161,20 @@ def _send_batch(now: datetime, token: str, rows: list[Notification], days: Worki
 
 
 def _retry_later(now, token, row_id, attempts, error: MailError, days) -> None:
-    _finish(row_id, token, status="queued", attempts=attempts + 1, next_attempt_at=retry_at(now, attempts + 1, days),
-            last_error=str(error)[:500])
-    log.warning("mail of notification %s failed (attempt %s): %s", row_id, attempts + 1,
-                type(error.__cause__).__name__)
+    _finish(
+        row_id,
+        token,
+        status="queued",
+        attempts=attempts + 1,
+        next_attempt_at=retry_at(now, attempts + 1, days),
+        last_error=str(error)[:500],
+    )
+    log.warning(
+        "mail of notification %s failed (attempt %s): %s",
+        row_id,
+        attempts + 1,
+        type(error.__cause__).__name__,
+    )
 
 
 def _release(now, token, pending, days) -> None:

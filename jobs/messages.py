@@ -28,12 +28,15 @@ SUBJECTS = {
 
 BODIES = {
     "staff": _l("%(headline)s\n\nCase number: %(number)s\nDue date: %(due)s\n\nOpen the case: %(link)s\n"),
-    "digest": _l("Your unit today (%(date)s):\n\nDue soon: %(soon_list)s\nOverdue: %(overdue_list)s\n"
-                 "Extensions waiting for approval: %(pending_list)s\n\n%(link)s\n"),
+    "digest": _l(
+        "Your unit today (%(date)s):\n\nDue soon: %(soon_list)s\nOverdue: %(overdue_list)s\n"
+        "Extensions waiting for approval: %(pending_list)s\n\n%(link)s\n"
+    ),
     "petitioner-extension": _l("The due date of your case %(number)s is now %(due)s.\nReason: %(reason)s\n"),
     "petitioner-reply": _l("Our reply to your case %(number)s:\n\n%(reply)s\n"),
-    "petitioner-rating": _l("Your case %(number)s is closed. Please tell us how satisfied you are with our "
-                            "reply: %(link)s\n"),
+    "petitioner-rating": _l(
+        "Your case %(number)s is closed. Please tell us how satisfied you are with our reply: %(link)s\n"
+    ),
 }
 
 NONE = _l("none")
@@ -79,12 +82,30 @@ def local_day(moment: datetime) -> str:
     return moment.astimezone(TAIPEI).date().isoformat()
 
 
-def for_person(person: Person, *, key: str, kind: str, subject: str, body: str, link: str | None,
-               office_id: int | None, case_id: int | None, not_before: datetime) -> list[dict]:
-    """The in-app message and, when the person has an address, the email of one reminder."""
-    common = {"kind": kind, "subject": subject, "body": body, "link": link, "user_id": person.id,
-              "office_id": office_id, "case_id": case_id, "not_before": not_before}
-    messages = [dict(common, key=f"{key}:inapp", channel="inapp")]
+def for_person(
+    person: Person,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str | None,
+    office_id: int | None,
+    case_id: int | None,
+    not_before: datetime,
+) -> list[dict]:
+    """One reminder to one staff member: by email when they have an address, in the app only otherwise.
+    Either way it is theirs (user_id), so it shows on their landing page."""
+    message = {
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "link": link,
+        "user_id": person.id,
+        "office_id": office_id,
+        "case_id": case_id,
+        "not_before": not_before,
+    }
     if person.email:
-        messages.append(dict(common, key=f"{key}:email", channel="email", recipient=person.email))
-    return messages
+        return [dict(message, key=f"{key}:email", channel="email", recipient=person.email)]
+    return [dict(message, key=f"{key}:inapp", channel="inapp")]

@@ -29,32 +29,80 @@ def petitioner_notices(now: datetime) -> dict:
     messages = []
 
     def add(key, kind, case_id, office_id, email, subject, body, link=None):
-        messages.append({"key": key, "channel": "email", "kind": kind, "subject": subject, "body": body,
-                         "recipient": email, "office_id": office_id, "case_id": case_id, "link": link,
-                         "not_before": not_before})
+        messages.append(
+            {
+                "key": key,
+                "channel": "email",
+                "kind": kind,
+                "subject": subject,
+                "body": body,
+                "recipient": email,
+                "office_id": office_id,
+                "case_id": case_id,
+                "link": link,
+                "not_before": not_before,
+            }
+        )
 
     with_email = (Case.petitioner_email.is_not(None), Case.petitioner_email != "", Case.purged_at.is_(None))
     for ext_id, reason, new_due_at, case_id, number, office_id, email in db.session.execute(
-            sa.select(Extension.id, Extension.reason, Extension.new_due_at, Case.id, Case.number, Case.office_id,
-                      Case.petitioner_email).join(Case, Case.id == Extension.case_id)
-            .where(Extension.state == "approved", Extension.decided_at >= since, *with_email)):
-        add(f"case:{case_id}:extension:{ext_id}:email", "petitioner-extension", case_id, office_id, email,
+        sa.select(
+            Extension.id,
+            Extension.reason,
+            Extension.new_due_at,
+            Case.id,
+            Case.number,
+            Case.office_id,
+            Case.petitioner_email,
+        )
+        .join(Case, Case.id == Extension.case_id)
+        .where(Extension.state == "approved", Extension.decided_at >= since, *with_email)
+    ):
+        add(
+            f"case:{case_id}:extension:{ext_id}:email",
+            "petitioner-extension",
+            case_id,
+            office_id,
+            email,
             texts.subject(locale, "petitioner-extension", number=number),
-            texts.body(locale, "petitioner-extension", number=number, due=local_date(new_due_at).isoformat(),
-                       reason=reason))
+            texts.body(
+                locale,
+                "petitioner-extension",
+                number=number,
+                due=local_date(new_due_at).isoformat(),
+                reason=reason,
+            ),
+        )
     for case_id, number, office_id, email, reply, replied_at in db.session.execute(
-            sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email, Case.reply, Case.replied_at)
-            .where(Case.replied_at >= since, Case.reply.is_not(None), *with_email)):
-        add(f"case:{case_id}:reply:{due_version(replied_at)}:email", "petitioner-reply", case_id, office_id, email,
+        sa.select(
+            Case.id, Case.number, Case.office_id, Case.petitioner_email, Case.reply, Case.replied_at
+        ).where(Case.replied_at >= since, Case.reply.is_not(None), *with_email)
+    ):
+        add(
+            f"case:{case_id}:reply:{due_version(replied_at)}:email",
+            "petitioner-reply",
+            case_id,
+            office_id,
+            email,
             texts.subject(locale, "petitioner-reply", number=number),
-            texts.body(locale, "petitioner-reply", number=number, reply=reply))
+            texts.body(locale, "petitioner-reply", number=number, reply=reply),
+        )
     for case_id, number, office_id, email in db.session.execute(
-            sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email)
-            .where(Case.state == CaseState.CLOSED, Case.closed_at >= since, *with_email)):
+        sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email).where(
+            Case.state == CaseState.CLOSED, Case.closed_at >= since, *with_email
+        )
+    ):
         link = rating_link(number)
-        add(f"case:{case_id}:rating:email", "petitioner-rating", case_id, office_id, email,
+        add(
+            f"case:{case_id}:rating:email",
+            "petitioner-rating",
+            case_id,
+            office_id,
+            email,
             texts.subject(locale, "petitioner-rating", number=number),
-            texts.body(locale, "petitioner-rating", number=number, link=link), link)
+            texts.body(locale, "petitioner-rating", number=number, link=link),
+            link,
+        )
     queued = notify.queue_many(messages)
     db.session.commit()
     return {"queued": queued, "considered": len(messages)}

@@ -38,33 +38,54 @@ def cutoff(now: datetime) -> datetime:
 
 
 def _update(model, where, values) -> int:
-    result = db.session.execute(sa.update(model).where(where).values(**values)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        sa.update(model).where(where).values(**values).execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
 def purge(now: datetime, batch: int = 500) -> dict:
     """Erase personal data of every case closed before the cut-off and not yet purged, batch by batch."""
     before = cutoff(now)
-    counts = {"cases": 0, "notes": 0, "attachments": 0, "events": 0, "extensions": 0, "rehandling": 0,
-              "notifications": 0}
+    counts = {
+        "cases": 0,
+        "notes": 0,
+        "attachments": 0,
+        "events": 0,
+        "extensions": 0,
+        "rehandling": 0,
+        "notifications": 0,
+    }
     while True:
         ids = db.session.scalars(
-            sa.select(Case.id).where(Case.state.in_(FINAL_STATES), Case.closed_at.is_not(None),
-                                     Case.closed_at < before, Case.purged_at.is_(None))
-            .order_by(Case.id).limit(batch)).all()
+            sa.select(Case.id)
+            .where(
+                Case.state.in_(FINAL_STATES),
+                Case.closed_at.is_not(None),
+                Case.closed_at < before,
+                Case.purged_at.is_(None),
+            )
+            .order_by(Case.id)
+            .limit(batch)
+        ).all()
         if not ids:
             break
         counts["notes"] += _update(CaseNote, CaseNote.case_id.in_(ids), {"body": ERASED})
-        counts["attachments"] += _update(Attachment, Attachment.case_id.in_(ids),
-                                         {"data": b"", "filename": ERASED})
-        counts["events"] += _update(CaseEvent, CaseEvent.case_id.in_(ids),
-                                    {"before": None, "after": None, "note": None})
-        counts["extensions"] += _update(Extension, Extension.case_id.in_(ids),
-                                        {"reason": ERASED, "decision_note": None})
+        counts["attachments"] += _update(
+            Attachment, Attachment.case_id.in_(ids), {"data": b"", "filename": ERASED}
+        )
+        counts["events"] += _update(
+            CaseEvent, CaseEvent.case_id.in_(ids), {"before": None, "after": None, "note": None}
+        )
+        counts["extensions"] += _update(
+            Extension, Extension.case_id.in_(ids), {"reason": ERASED, "decision_note": None}
+        )
         counts["rehandling"] += _update(RehandlingTask, RehandlingTask.case_id.in_(ids), {"outcome": None})
-        counts["notifications"] += _update(Notification, Notification.case_id.in_(ids),
-                                           {"body": ERASED, "subject": ERASED, "recipient": None})
+        counts["notifications"] += _update(
+            Notification,
+            Notification.case_id.in_(ids),
+            {"body": ERASED, "subject": ERASED, "recipient": None},
+        )
         # Each case row through the ORM keeps its optimistic version counter honest for open edit forms.
         for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids))):
             case.petitioner_name = case.petitioner_phone = case.petitioner_email = None
@@ -75,6 +96,9 @@ def purge(now: datetime, batch: int = 500) -> dict:
             case.purged_at = now
         counts["cases"] += len(ids)
         db.session.commit()
-    log.info("retention: erased personal data of %(cases)d cases (%(notes)d notes, %(attachments)d "
-             "attachments, %(events)d audit entries)", counts)
+    log.info(
+        "retention: erased personal data of %(cases)d cases (%(notes)d notes, %(attachments)d "
+        "attachments, %(events)d audit entries)",
+        counts,
+    )
     return {"cutoff": before.isoformat(), **counts}

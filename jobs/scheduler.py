@@ -36,7 +36,9 @@ def cron_trigger(app: Flask, name: str) -> CronTrigger:
     return CronTrigger(timezone=TAIPEI, **fields)
 
 
-def last_slot(trigger: CronTrigger, now: datetime, lookback: timedelta = timedelta(days=8)) -> datetime | None:
+def last_slot(
+    trigger: CronTrigger, now: datetime, lookback: timedelta = timedelta(days=8)
+) -> datetime | None:
     """The latest time at or before `now` at which the trigger fires."""
     slot, previous = None, None
     moment = trigger.get_next_fire_time(None, now - lookback)
@@ -99,15 +101,18 @@ class SchedulerProcess:
                 db.session.remove()
 
     def _build(self) -> BlockingScheduler:
-        scheduler = BlockingScheduler(timezone=TAIPEI, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+        scheduler = BlockingScheduler(
+            timezone=TAIPEI, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+        )
         for name, job in JOBS.items():
             if job.cron is None:
                 trigger = IntervalTrigger(seconds=int(self.app.config.get("JOBS_DELIVER_SECONDS", 60)))
             else:
                 trigger = cron_trigger(self.app, name)
             scheduler.add_job(self._scheduled, trigger, args=[name], id=name, name=name)
-        scheduler.add_job(self._heartbeat, IntervalTrigger(seconds=self.renew_every), id="lease", name="lease")
+        scheduler.add_job(
+            self._heartbeat, IntervalTrigger(seconds=self.renew_every), id="lease", name="lease"
+        )
         return scheduler
 
     def stop(self, *_args) -> None:

@@ -28,8 +28,11 @@ class StaffDirectory:
         self.by_unit_role: dict[tuple[int, str], list[Person]] = defaultdict(list)
         self.city_wide_role: dict[tuple[int, str], list[Person]] = defaultdict(list)
         self.office_city = dict(db.session.execute(sa.select(Office.id, Office.city_id)).all())
-        rows = db.session.execute(sa.select(User.id, User.email, User.locale, User.role, User.city_id,
-                                            User.office_id, User.unit_id).where(User.active.is_(True)))
+        rows = db.session.execute(
+            sa.select(
+                User.id, User.email, User.locale, User.role, User.city_id, User.office_id, User.unit_id
+            ).where(User.active.is_(True))
+        )
         for uid, email, locale, role, city_id, office_id, unit_id in rows:
             person = Person(uid, email, locale, role, office_id, unit_id)
             self.people[uid] = person
@@ -47,7 +50,9 @@ class StaffDirectory:
     def supervisors(self, office_id: int, unit_id: int | None) -> list[Person]:
         """The unit's supervisors; the office's when the case has no unit or its unit has none."""
         if unit_id is not None:
-            found = [p for p in self.by_unit_role.get((unit_id, Role.SUPERVISOR), []) if p.office_id == office_id]
+            found = [
+                p for p in self.by_unit_role.get((unit_id, Role.SUPERVISOR), []) if p.office_id == office_id
+            ]
             if found:
                 return found
         return self.by_office_role.get((office_id, Role.SUPERVISOR), [])

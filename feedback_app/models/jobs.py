@@ -29,7 +29,8 @@ class ChaseSettings(db.Model):
     unassigned_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["unassigned_days"])
     extension_pending_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["extension_pending_days"])
     rehandling_escalate_after_days: so.Mapped[int] = so.mapped_column(
-        default=DEFAULTS["rehandling_escalate_after_days"])
+        default=DEFAULTS["rehandling_escalate_after_days"]
+    )
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
@@ -56,7 +57,9 @@ class JobRun(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     job: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
     slot: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
-    trigger: so.Mapped[str] = so.mapped_column(sa.String(16), default="schedule")  # schedule, catch-up, manual
+    trigger: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="schedule"
+    )  # schedule, catch-up, manual
     holder: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="running")  # running, done, failed
     started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -24,9 +24,11 @@ def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipien
         raise ValueError(f"unknown channel {channel!r}")
     if channel == "email" and not recipient:
         raise ValueError("an email needs a recipient address")
+    now = utcnow()
     return {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
             "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
-            "link": link, "status": "queued", "attempts": 0, "next_attempt_at": not_before or utcnow()}
+            "link": link, "status": "queued", "attempts": 0, "next_attempt_at": not_before or now,
+            "created_at": now}
 
 
 def queue(**message) -> bool:
@@ -40,14 +42,36 @@ def queue(**message) -> bool:
     return result.scalar() is not None
 
 
+_COLUMNS = ("key", "channel", "kind", "subject", "body", "recipient", "user_id", "office_id", "case_id", "link",
+            "status", "attempts", "next_attempt_at", "created_at")
+
+
 def queue_many(messages: list[dict], batch: int = 1000) -> int:
-    """Queue many messages (each as `queue` takes them) in few statements; returns how many were new."""
-    new = 0
-    for start in range(0, len(messages), batch):
-        rows = [_row(**m) for m in messages[start:start + batch]]
-        stmt = _insert_ignoring_duplicates().values(rows).on_conflict_do_nothing(index_elements=["key"])
-        new += len(db.session.execute(stmt.returning(Notification.id)).all())
-    return new
+    """Queue many messages (each as `queue` takes them) at once; returns how many were new.
+
+    On PostgreSQL the rows are COPied into a temporary table and moved over with INSERT ... ON CONFLICT DO
+    NOTHING, which is what lets a chase over 100k cases finish in seconds; elsewhere Core executemany."""
+    rows = [_row(**m) for m in messages]
+    if not rows:
+        return 0
+    connection = db.session.connection()
+    if db.engine.dialect.name != "postgresql":
+        stmt = (_insert_ignoring_duplicates().on_conflict_do_nothing(index_elements=["key"])
+                .returning(Notification.id))
+        return sum(len(connection.execute(stmt, rows[i:i + batch]).all()) for i in range(0, len(rows), batch))
+    columns = ", ".join(_COLUMNS)
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming "
+        "(LIKE notifications INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    connection.exec_driver_sql("TRUNCATE notifications_incoming")
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY notifications_incoming ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in _COLUMNS])
+    result = connection.exec_driver_sql(
+        f"INSERT INTO notifications ({columns}) SELECT DISTINCT ON (key) {columns} FROM notifications_incoming "
+        "ORDER BY key ON CONFLICT (key) DO NOTHING")
+    return result.rowcount
 
 
 def pending_count() -> int:

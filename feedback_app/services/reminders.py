@@ -16,28 +16,40 @@ LADDER_LIMITS["extension_pending_days"] = (1, 30)
 
 
 def _mine(user: User):
-    return (Notification.channel == "inapp", Notification.user_id == user.id,
-            Notification.next_attempt_at <= utcnow())
+    """A staff member's reminders whose time has come, whether they also went out by email or not."""
+    return (Notification.user_id == user.id, Notification.next_attempt_at <= utcnow())
 
 
 def inbox(user: User, limit: int = 20) -> list[Notification]:
     """The user's reminders that are due to be seen, unread first, newest first."""
-    return list(db.session.scalars(
-        sa.select(Notification).where(*_mine(user))
-        .order_by(Notification.read_at.is_not(None), Notification.next_attempt_at.desc(), Notification.id.desc())
-        .limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(*_mine(user))
+            .order_by(
+                Notification.read_at.is_not(None), Notification.next_attempt_at.desc(), Notification.id.desc()
+            )
+            .limit(limit)
+        )
+    )
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).where(*_mine(user), Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(sa.select(sa.func.count()).where(*_mine(user), Notification.read_at.is_(None))) or 0
+    )
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's reminders (or all of them) read; another user's reminder is not found."""
     stmt = sa.update(Notification).where(*_mine(user), Notification.read_at.is_(None))
     if notification_id is not None:
-        if db.session.scalar(sa.select(Notification.id).where(Notification.id == notification_id,
-                                                              *_mine(user))) is None:
+        if (
+            db.session.scalar(
+                sa.select(Notification.id).where(Notification.id == notification_id, *_mine(user))
+            )
+            is None
+        ):
             raise NotFound()
         stmt = stmt.where(Notification.id == notification_id)
     result = db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
@@ -55,8 +67,12 @@ def ladders_for(user: User) -> list[tuple[Office, ChaseSettings | None]]:
     """Each office the admin may reach with its ladder (None: the defaults apply)."""
     require_role(user, Role.ADMIN)
     offices = db.session.scalars(scoped(sa.select(Office), _OfficeAsOwned, user).order_by(Office.code)).all()
-    settings = {s.office_id: s for s in db.session.scalars(
-        sa.select(ChaseSettings).where(ChaseSettings.office_id.in_([o.id for o in offices])))}
+    settings = {
+        s.office_id: s
+        for s in db.session.scalars(
+            sa.select(ChaseSettings).where(ChaseSettings.office_id.in_([o.id for o in offices]))
+        )
+    }
     return [(office, settings.get(office.id)) for office in offices]
 
 
@@ -91,5 +107,8 @@ def update_ladder(user: User, office_id: int, values: dict) -> ChaseSettings:
 def retention_runs(user: User, limit: int = 10) -> list[JobRun]:
     """The latest retention runs with their counts (no personal data is kept in them)."""
     require_role(user, Role.ADMIN, Role.MONITOR, Role.DIRECTOR)
-    return list(db.session.scalars(sa.select(JobRun).where(JobRun.job == "retention")
-                                   .order_by(JobRun.started_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(JobRun).where(JobRun.job == "retention").order_by(JobRun.started_at.desc()).limit(limit)
+        )
+    )

@@ -34,10 +34,13 @@ def week(org):
         late1=make_case(a, due=date(2026, 11, 24), received=date(2026, 11, 16), assignee=officer),
         late3=make_case(a, due=date(2026, 11, 20), received=date(2026, 11, 12), assignee=officer),
         unassigned=make_case(a, due=date(2026, 12, 3), received=date(2026, 11, 23)),
-        closed=make_case(a, due=date(2026, 11, 20), received=date(2026, 11, 12), assignee=officer,
-                         state="closed"),
+        closed=make_case(
+            a, due=date(2026, 11, 20), received=date(2026, 11, 12), assignee=officer, state="closed"
+        ),
     )
-    cases.extension = make_extension(cases.far, officer, requested=date(2026, 11, 24), new_due=date(2026, 12, 8))
+    cases.extension = make_extension(
+        cases.far, officer, requested=date(2026, 11, 24), new_due=date(2026, 12, 8)
+    )
     db.session.commit()
     return cases
 
@@ -78,14 +81,25 @@ def jobs_process(app, database_url, tmp_path):
     started = []
 
     def start(*args: str, **env: str) -> JobsProcess:
-        environment = dict(os.environ, APP_ENV="development", DATABASE_URL=database_url,
-                           MAIL_SERVER=str(app.config["MAIL_SERVER"]), MAIL_PORT=str(app.config["MAIL_PORT"]),
-                           PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"], **env)
+        environment = dict(
+            os.environ,
+            APP_ENV="development",
+            DATABASE_URL=database_url,
+            MAIL_SERVER=str(app.config["MAIL_SERVER"]),
+            MAIL_PORT=str(app.config["MAIL_PORT"]),
+            PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"],
+            **env,
+        )
         environment.pop("TEST_DATABASE_URL", None)
         out_path, err_path = tmp_path / f"jobs-{len(started)}.out", tmp_path / f"jobs-{len(started)}.err"
         with out_path.open("w") as out, err_path.open("w") as err:
-            process = JobsProcess([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", *args], cwd=ROOT,
-                                  env=environment, stdout=out, stderr=err)
+            process = JobsProcess(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", *args],
+                cwd=ROOT,
+                env=environment,
+                stdout=out,
+                stderr=err,
+            )
         process.out_path, process.err_path = out_path, err_path
         started.append(process)
         return process

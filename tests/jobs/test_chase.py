@@ -23,7 +23,9 @@ def _run(runner, *args) -> dict:
     return json.loads(result.output.strip().splitlines()[-1])["summary"]
 
 
-def test_chase_day_mails_each_rung_to_its_people_and_a_second_run_sends_nothing(app, runner, week, smtp_server):
+def test_chase_day_mails_each_rung_to_its_people_and_a_second_run_sends_nothing(
+    app, runner, week, smtp_server
+):
     """On Wednesday 25 Nov 2026: due in 2 days -> officer; due today -> officer + supervisor; 1 day late ->
     officer + supervisor; 3 days late -> also monitors and directors; unassigned a day -> supervisor + monitors;
     extension pending a day -> supervisor. Closed and far-off cases are not chased."""
@@ -40,9 +42,14 @@ def test_chase_day_mails_each_rung_to_its_people_and_a_second_run_sends_nothing(
         ("aa.supervisor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
         ("aa.monitor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
         ("tpe.monitor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
-        ("aa.supervisor@example.tw", f"The extension request for case {w.far.number} is waiting for your approval"),
-    } | {(f"{who}@example.tw", f"Overdue: case {w.late3.number} is 3 working days late")
-         for who in ("aa.officer", "aa.supervisor", "aa.monitor", "tpe.monitor", "aa.director", "tpe.director")}
+        (
+            "aa.supervisor@example.tw",
+            f"The extension request for case {w.far.number} is waiting for your approval",
+        ),
+    } | {
+        (f"{who}@example.tw", f"Overdue: case {w.late3.number} is 3 working days late")
+        for who in ("aa.officer", "aa.supervisor", "aa.monitor", "tpe.monitor", "aa.director", "tpe.director")
+    }
     assert _mails(smtp_server) == expected
     assert len(smtp_server.messages) == len(expected)
 
@@ -56,15 +63,18 @@ def test_chase_day_mails_each_rung_to_its_people_and_a_second_run_sends_nothing(
     assert len(smtp_server.messages) == len(expected)
 
 
-def test_reminders_are_in_chinese_by_default_and_in_app_too(app, week):
-    """Staff without a language get zh_TW; each reminder also lands in the recipient's in-app list."""
+def test_reminders_are_in_chinese_by_default_and_in_app_only_without_an_address(app, week, org):
+    """Staff without a language get zh_TW; a recipient without an email address gets the reminder in the app."""
+    supervisor = org.users[("AA", "supervisor")]
+    supervisor.email = None
+    db.session.commit()
     chase.chase(taipei(TODAY))
-    row = db.session.scalar(sa.select(Notification).where(Notification.case_id == week.due.id,
-                                                          Notification.channel == "email").limit(1))
-    assert "今日到期" in row.subject
-    inapp = db.session.scalar(sa.select(sa.func.count()).where(Notification.channel == "inapp",
-                                                               Notification.case_id == week.due.id))
-    assert inapp == 2
+    rows = db.session.scalars(sa.select(Notification).where(Notification.case_id == week.due.id)).all()
+    assert all("今日到期" in row.subject for row in rows)
+    assert {(r.user_id, r.channel) for r in rows} == {
+        (week.due.assignee_id, "email"),
+        (supervisor.id, "inapp"),
+    }
 
 
 def test_weekend_and_holiday_send_nothing(app, week):
@@ -89,10 +99,11 @@ def test_an_extension_starts_a_new_ladder(app, week):
     case.due_at = week.soon.due_at
     db.session.commit()
     result = chase.chase(taipei(TODAY))
-    assert result["queued"] == 2  # the officer's "due soon" reminder, in-app and by email
-    keys = db.session.scalars(sa.select(Notification.key).where(Notification.case_id == case.id,
-                                                                Notification.kind == "soon")).all()
-    assert len(keys) == 2
+    assert result["queued"] == 1  # the officer's "due soon" reminder
+    keys = db.session.scalars(
+        sa.select(Notification.key).where(Notification.case_id == case.id, Notification.kind == "soon")
+    ).all()
+    assert len(keys) == 1
 
 
 def test_overdue_cases_are_reminded_every_working_day(app, week):
@@ -100,9 +111,13 @@ def test_overdue_cases_are_reminded_every_working_day(app, week):
     chase.chase(taipei(TODAY))
     next_day = chase.chase(taipei(date(2026, 11, 26)))
     assert next_day["queued"] > 0
-    subjects = db.session.scalars(sa.select(Notification.subject).where(
-        Notification.case_id == week.late1.id, Notification.user_id == week.late1.assignee_id,
-        Notification.channel == "email")).all()
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(
+            Notification.case_id == week.late1.id,
+            Notification.user_id == week.late1.assignee_id,
+            Notification.channel == "email",
+        )
+    ).all()
     assert len(subjects) == 2
 
 
@@ -113,8 +128,12 @@ def test_an_office_can_start_the_ladder_earlier(app, week, org):
     settings.before_due_days = 3
     db.session.commit()
     chase.chase(taipei(TODAY))
-    assert db.session.scalar(sa.select(sa.func.count()).where(Notification.case_id == week.far.id,
-                                                              Notification.kind == "soon")) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Notification.case_id == week.far.id, Notification.kind == "soon")
+        )
+        == 1
+    )
 
 
 def test_rehandling_tasks_climb_the_same_ladder(app, org):
@@ -124,9 +143,20 @@ def test_rehandling_tasks_climb_the_same_ladder(app, org):
     make_rehandling(case, officer, due=date(2026, 11, 20))
     db.session.commit()
     chase.chase(taipei(TODAY))
-    users = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "rehandling-overdue")))
-    expected = {org.users[k].id for k in [("AA", "officer"), ("AA", "supervisor"), ("AA", "monitor"),
-                                          ("AA", "director"), ("TPE", "monitor"), ("TPE", "director")]}
+    users = set(
+        db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "rehandling-overdue"))
+    )
+    expected = {
+        org.users[k].id
+        for k in [
+            ("AA", "officer"),
+            ("AA", "supervisor"),
+            ("AA", "monitor"),
+            ("AA", "director"),
+            ("TPE", "monitor"),
+            ("TPE", "director"),
+        ]
+    }
     assert users == expected
 
 
@@ -135,15 +165,23 @@ def test_daily_digest_lists_the_supervisors_unit(app, week, org):
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
     first = chase.digest(taipei(TODAY))
     assert chase.digest(taipei(TODAY))["queued"] == 0
-    digest = db.session.scalar(sa.select(Notification).where(
-        Notification.kind == "digest", Notification.channel == "email",
-        Notification.user_id == org.users[("AA", "supervisor")].id))
-    assert first["supervisors"] == 4  # AA and BB supervisors, in-app and email
+    digest = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.kind == "digest",
+            Notification.channel == "email",
+            Notification.user_id == org.users[("AA", "supervisor")].id,
+        )
+    )
+    assert first["supervisors"] == 2  # the supervisors of AA and BB
     assert digest.subject == "Daily digest: 2 due soon, 2 overdue, 1 waiting for approval"
     assert week.late3.number in digest.body and week.far.number in digest.body
-    other = db.session.scalar(sa.select(Notification).where(
-        Notification.kind == "digest", Notification.channel == "email",
-        Notification.user_id == org.users[("BB", "supervisor")].id))
+    other = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.kind == "digest",
+            Notification.channel == "email",
+            Notification.user_id == org.users[("BB", "supervisor")].id,
+        )
+    )
     assert week.late3.number not in other.body
 
 

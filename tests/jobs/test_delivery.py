@@ -18,8 +18,15 @@ NOW = taipei(TODAY, 9, 0)
 
 def _queue(n: int) -> None:
     for i in range(n):
-        notify.queue(key=f"test:{i}", channel="email", kind="reminder", subject=f"subject {i}", body="body",
-                     recipient=f"person{i}@example.tw", not_before=NOW)
+        notify.queue(
+            key=f"test:{i}",
+            channel="email",
+            kind="reminder",
+            subject=f"subject {i}",
+            body="body",
+            recipient=f"person{i}@example.tw",
+            not_before=NOW,
+        )
     db.session.commit()
 
 
@@ -86,7 +93,9 @@ def test_retries_wait_for_office_hours(app):
     assert delivery.retry_at(late, 1) == taipei(TODAY + timedelta(days=1), 8, 30)
 
 
-def test_a_row_left_sending_by_a_crash_is_sent_again_after_its_lease_with_the_same_message_id(app, smtp_server):
+def test_a_row_left_sending_by_a_crash_is_sent_again_after_its_lease_with_the_same_message_id(
+    app, smtp_server
+):
     """A claimed row whose process died is claimed again once the lease expires, and carries the Message-ID
     derived from the ledger row, so a repeat after an unconfirmed send is recognisably the same message."""
     _queue(1)
@@ -100,8 +109,15 @@ def test_a_row_left_sending_by_a_crash_is_sent_again_after_its_lease_with_the_sa
 
 def test_in_app_messages_show_from_their_time(app, org):
     user = org.users[("AA", "officer")]
-    notify.queue(key="inapp:1", channel="inapp", kind="reminder", subject="s", body="b", user_id=user.id,
-                 not_before=NOW)
+    notify.queue(
+        key="inapp:1",
+        channel="inapp",
+        kind="reminder",
+        subject="s",
+        body="b",
+        user_id=user.id,
+        not_before=NOW,
+    )
     db.session.commit()
     assert delivery.release_inapp(NOW - timedelta(minutes=1)) == 0
     assert delivery.release_inapp(NOW) == 1

@@ -27,7 +27,9 @@ def _email_rows():
     return list(db.session.scalars(sa.select(Notification).where(Notification.channel == "email")))
 
 
-def test_two_jobs_processes_at_once_queue_and_send_each_message_once(app, org, week, smtp_server, jobs_process):
+def test_two_jobs_processes_at_once_queue_and_send_each_message_once(
+    app, org, week, smtp_server, jobs_process
+):
     """Two processes run the chase for the same day at the same moment, then two deliver at once: the
     ledger holds each reminder once and the SMTP server receives each once."""
     officer = org.users[("AA", "officer")]
@@ -44,12 +46,21 @@ def test_two_jobs_processes_at_once_queue_and_send_each_message_once(app, org, w
     assert len(ids) == len(rows) == len(set(ids))
 
 
-def test_kill_9_while_sending_then_rerun_loses_and_duplicates_nothing(app, org, slow_smtp_server, jobs_process):
+def test_kill_9_while_sending_then_rerun_loses_and_duplicates_nothing(
+    app, org, slow_smtp_server, jobs_process
+):
     """The jobs process is killed (SIGKILL) while the SMTP server is taking the 4th message; a run after the
     send lease has expired delivers the rest, and every message arrives exactly once."""
     for i in range(12):
-        notify.queue(key=f"kill:{i}", channel="email", kind="reminder", subject=f"reminder {i}", body="b",
-                     recipient=f"p{i}@example.tw", not_before=taipei(TODAY))
+        notify.queue(
+            key=f"kill:{i}",
+            channel="email",
+            kind="reminder",
+            subject=f"reminder {i}",
+            body="b",
+            recipient=f"p{i}@example.tw",
+            not_before=taipei(TODAY),
+        )
     db.session.commit()
     fourth = threading.Event()
     original = slow_smtp_server.handle_DATA
