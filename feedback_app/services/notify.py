@@ -31,13 +31,15 @@ def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipien
             "created_at": now}
 
 
-def queue(**message) -> bool:
+def queue(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
+          user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
+          link: str | None = None, not_before: datetime | None = None) -> bool:
     """Put one message in the ledger unless its key is there already; True if it was new.
 
-    Takes key, channel, kind, subject, body and optionally recipient, user_id, office_id, case_id, link and
-    not_before. Runs in the caller's transaction, so a message is queued exactly when the change that causes it
-    commits."""
-    stmt = _insert_ignoring_duplicates().values(**_row(**message)).on_conflict_do_nothing(index_elements=["key"])
+    Runs in the caller's transaction, so a message is queued exactly when the change that causes it commits."""
+    values = _row(key=key, channel=channel, kind=kind, subject=subject, body=body, recipient=recipient,
+                  user_id=user_id, office_id=office_id, case_id=case_id, link=link, not_before=not_before)
+    stmt = _insert_ignoring_duplicates().values(**values).on_conflict_do_nothing(index_elements=["key"])
     result = db.session.execute(stmt.returning(Notification.id))
     return result.scalar() is not None
 
