@@ -51,8 +51,9 @@ _COLUMNS = ("key", "channel", "kind", "subject", "body", "recipient", "user_id",
 def queue_many(messages: list[dict], batch: int = 1000) -> int:
     """Queue many messages (each as `queue` takes them) at once; returns how many were new.
 
-    On PostgreSQL the rows are COPied into a temporary table and moved over with INSERT ... ON CONFLICT DO
-    NOTHING, which is what lets a chase over 100k cases finish in seconds; elsewhere Core executemany."""
+    On PostgreSQL keys already in the ledger are left out and the rest COPied in, which is what lets a chase over
+    100k cases finish in seconds; should another process queue some of the same keys meanwhile, the rows go
+    through a temporary table and INSERT ... ON CONFLICT DO NOTHING instead. Elsewhere Core executemany."""
     rows = list({m["key"]: _row(**m) for m in messages}.values())  # one row per key, in the order given
     if not rows:
         return 0
@@ -61,19 +62,37 @@ def queue_many(messages: list[dict], batch: int = 1000) -> int:
         stmt = (_insert_ignoring_duplicates().on_conflict_do_nothing(index_elements=["key"])
                 .returning(Notification.id))
         return sum(len(connection.execute(stmt, rows[i:i + batch]).all()) for i in range(0, len(rows), batch))
-    columns = ", ".join(_COLUMNS)
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming "
-        "(LIKE notifications INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-    connection.exec_driver_sql("TRUNCATE notifications_incoming")
+    known = set(connection.execute(sa.select(Notification.key).where(
+        Notification.key == sa.func.any(sa.literal([r["key"] for r in rows], sa.ARRAY(sa.String)))
+    )).scalars())
+    rows = [r for r in rows if r["key"] not in known]
+    if not rows:
+        return 0
+    from psycopg.errors import UniqueViolation
+
+    try:
+        with db.session.begin_nested():  # straight in: the common case, when no one else queues the same keys
+            _copy(db.session.connection(), "notifications", rows)
+        return len(rows)
+    except (UniqueViolation, sa.exc.IntegrityError):  # another process queued some of them meanwhile: skip those, keep the rest
+        connection = db.session.connection()
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming "
+            "(LIKE notifications INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        connection.exec_driver_sql("TRUNCATE notifications_incoming")
+        _copy(connection, "notifications_incoming", rows)
+        columns = ", ".join(_COLUMNS)
+        result = connection.exec_driver_sql(
+            f"INSERT INTO notifications ({columns}) SELECT {columns} FROM notifications_incoming "
+            "ON CONFLICT (key) DO NOTHING")
+        return result.rowcount
+
+
+def _copy(connection, table: str, rows: list[dict]) -> None:
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY notifications_incoming ({columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in _COLUMNS])
-    result = connection.exec_driver_sql(
-        f"INSERT INTO notifications ({columns}) SELECT {columns} FROM notifications_incoming "
-        "ON CONFLICT (key) DO NOTHING")
-    return result.rowcount
 
 
 def pending_count() -> int:

@@ -121,3 +121,35 @@ def test_in_app_messages_show_from_their_time(app, org):
     db.session.commit()
     assert delivery.release_inapp(NOW - timedelta(minutes=1)) == 0
     assert delivery.release_inapp(NOW) == 1
+
+
+def test_bulk_queueing_skips_keys_another_process_queues_at_the_same_moment(app):
+    """PostgreSQL path of queue_many: a key committed by another transaction while our COPY runs makes the COPY
+    fail; the rows then go in through ON CONFLICT DO NOTHING, so that key is skipped and the rest queued once."""
+    import threading
+
+    import pytest
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the COPY path with its conflict fallback exists on PostgreSQL only")
+    other = db.engine.connect()
+    transaction = other.begin()
+    other.execute(
+        sa.insert(Notification).values(
+            key="race:1", channel="inapp", kind="r", subject="theirs", body="b", status="queued", attempts=0,
+            next_attempt_at=NOW, created_at=NOW,
+        )
+    )
+    timer = threading.Timer(1.0, transaction.commit)
+    timer.start()
+    messages = [
+        {"key": f"race:{i}", "channel": "inapp", "kind": "r", "subject": "ours", "body": "b"} for i in range(3)
+    ]
+    try:
+        assert notify.queue_many(messages) == 2
+        db.session.commit()
+    finally:
+        timer.join()
+        other.close()
+    subjects = dict(db.session.execute(sa.select(Notification.key, Notification.subject)).all())
+    assert subjects == {"race:0": "ours", "race:1": "theirs", "race:2": "ours"}
