@@ -51,6 +51,18 @@ class Config:
     LANGUAGES = ["zh_TW", "en", "vi", "id", "th"]
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    # Scheduled jobs (jobs/): reminders go out at JOBS_SEND_TIME on working days, Asia/Taipei.
+    JOBS_SEND_TIME = os.environ.get("JOBS_SEND_TIME", "08:30")
+    JOBS_OFFICE_CLOSE = os.environ.get("JOBS_OFFICE_CLOSE", "17:30")
+    JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
+    JOBS_SEND_LEASE_SECONDS = int(os.environ.get("JOBS_SEND_LEASE_SECONDS", "300"))
+    JOBS_DELIVER_SECONDS = int(os.environ.get("JOBS_DELIVER_SECONDS", "60"))
+    JOBS_RETRY_BASE_SECONDS = int(os.environ.get("JOBS_RETRY_BASE_SECONDS", "60"))
+    JOBS_RETRY_MAX_SECONDS = int(os.environ.get("JOBS_RETRY_MAX_SECONDS", "3600"))
+    JOBS_NOTICE_WINDOW_DAYS = int(os.environ.get("JOBS_NOTICE_WINDOW_DAYS", "14"))
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
+    PETITIONER_RATING_PATH = os.environ.get("PETITIONER_RATING_PATH", "/track/{number}/rate")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -48,6 +48,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .qr import bp as qr_bp
     from .questionnaires import bp as questionnaires_bp
     from .survey import bp as survey_bp
+    from .reminders import bp as reminders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -62,6 +63,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(qr_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(reminders_bp)
     register_api(api)
     errors.init_app(app)
 

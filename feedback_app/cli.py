@@ -153,3 +153,6 @@ def init_app(app: Flask) -> None:
     from kiosk.cli import kiosk_cli
 
     app.cli.add_command(kiosk_cli)
+    from jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -22,6 +22,7 @@ AREAS = [
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
     ("questionnaires.index", _l("Questionnaires"), (Role.ADMIN,)),
+    ("reminders.settings", _l("Chase reminders and retention"), (Role.ADMIN,)),
 ]
 
 

@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Office, User
+from ..reminders.forms import MarkReadForm
+from ..services import reminders
 from ..services.access import ensure_access, visible_office_ids
 from ..services.errors import NotFound
 from . import bp
@@ -14,7 +16,9 @@ from .nav import areas_for
 @login_required
 def index():
     offices = visible_office_ids(current_user)
-    return render_template("main/index.html", areas=areas_for(current_user), office_count=len(offices))
+    return render_template("main/index.html", areas=areas_for(current_user), office_count=len(offices),
+                           reminders=reminders.inbox(current_user), unread=reminders.unread_count(current_user),
+                           read_form=MarkReadForm())
 
 
 @bp.get("/healthz")

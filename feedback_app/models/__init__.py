@@ -18,6 +18,7 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
 from .survey import Alert, Answer, Channel, Device, QrToken, Question, Questionnaire, QuestionnaireVersion, Rating
@@ -25,7 +26,7 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
-    "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "CaseChannel", "CaseEvent", "ChaseSettings", "JobLease", "JobRun", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office", "QrToken",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",

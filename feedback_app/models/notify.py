@@ -17,7 +17,7 @@ class Notification(db.Model):
     __table_args__ = (sa.Index("ix_notifications_pending", "status", "next_attempt_at"),)
 
     CHANNELS = ("email", "inapp")
-    STATES = ("queued", "sent", "failed")
+    STATES = ("queued", "sending", "sent", "failed")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
@@ -34,6 +34,8 @@ class Notification(db.Model):
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # Set by the delivery job that claimed the row (status "sending"); next_attempt_at is then its lease.
+    claim_token: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -1,6 +1,8 @@
 """Sending mail over SMTP, configured from MAIL_* settings."""
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -24,15 +26,34 @@ def build_message(to: str | list[str], subject: str, body: str, html: str | None
     return message
 
 
-def send_message(message: EmailMessage) -> None:
+@contextmanager
+def connection() -> Iterator[smtplib.SMTP]:
+    """One SMTP session for several messages (a delivery batch); MailError when it cannot be opened."""
     config = current_app.config
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            smtp.send_message(message)
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"{type(error).__name__}: {error}") from error
+    try:
+        yield smtp
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def send_message(message: EmailMessage, smtp: smtplib.SMTP | None = None) -> None:
+    """Send over `smtp` when given, else over a session of its own."""
+    if smtp is None:
+        with connection() as own:
+            return send_message(message, own)
+    try:
+        smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(f"{type(error).__name__}: {error}") from error
 

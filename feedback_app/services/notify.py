@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..models.base import utcnow
 from ..models.notify import Notification
 
 
@@ -16,24 +17,82 @@ def _insert_ignoring_duplicates():
     return insert(Notification)
 
 
+def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
+         user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
+         link: str | None = None, not_before: datetime | None = None) -> dict:
+    if channel not in Notification.CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if channel == "email" and not recipient:
+        raise ValueError("an email needs a recipient address")
+    now = utcnow()
+    return {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
+            "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
+            "link": link, "status": "queued", "attempts": 0, "next_attempt_at": not_before or now,
+            "created_at": now}
+
+
 def queue(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
           user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
           link: str | None = None, not_before: datetime | None = None) -> bool:
     """Put one message in the ledger unless its key is there already; True if it was new.
 
     Runs in the caller's transaction, so a message is queued exactly when the change that causes it commits."""
-    if channel not in Notification.CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    if channel == "email" and not recipient:
-        raise ValueError("an email needs a recipient address")
-    values = {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
-              "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
-              "link": link, "status": "queued", "attempts": 0}
-    if not_before is not None:
-        values["next_attempt_at"] = not_before
+    values = _row(key=key, channel=channel, kind=kind, subject=subject, body=body, recipient=recipient,
+                  user_id=user_id, office_id=office_id, case_id=case_id, link=link, not_before=not_before)
     stmt = _insert_ignoring_duplicates().values(**values).on_conflict_do_nothing(index_elements=["key"])
     result = db.session.execute(stmt.returning(Notification.id))
     return result.scalar() is not None
+
+
+_COLUMNS = ("key", "channel", "kind", "subject", "body", "recipient", "user_id", "office_id", "case_id", "link",
+            "status", "attempts", "next_attempt_at", "created_at")
+
+
+def queue_many(messages: list[dict], batch: int = 1000) -> int:
+    """Queue many messages (each as `queue` takes them) at once; returns how many were new.
+
+    On PostgreSQL keys already in the ledger are left out and the rest COPied in, which is what lets a chase over
+    100k cases finish in seconds; should another process queue some of the same keys meanwhile, the rows go
+    through a temporary table and INSERT ... ON CONFLICT DO NOTHING instead. Elsewhere Core executemany."""
+    rows = list({m["key"]: _row(**m) for m in messages}.values())  # one row per key, in the order given
+    if not rows:
+        return 0
+    connection = db.session.connection()
+    if db.engine.dialect.name != "postgresql":
+        stmt = (_insert_ignoring_duplicates().on_conflict_do_nothing(index_elements=["key"])
+                .returning(Notification.id))
+        return sum(len(connection.execute(stmt, rows[i:i + batch]).all()) for i in range(0, len(rows), batch))
+    known = set(connection.execute(sa.select(Notification.key).where(
+        Notification.key == sa.func.any(sa.literal([r["key"] for r in rows], sa.ARRAY(sa.String)))
+    )).scalars())
+    rows = [r for r in rows if r["key"] not in known]
+    if not rows:
+        return 0
+    from psycopg.errors import UniqueViolation
+
+    try:
+        with db.session.begin_nested():  # straight in: the common case, when no one else queues the same keys
+            _copy(db.session.connection(), "notifications", rows)
+        return len(rows)
+    except (UniqueViolation, sa.exc.IntegrityError):  # another process queued some of them meanwhile: skip those, keep the rest
+        connection = db.session.connection()
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming "
+            "(LIKE notifications INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        connection.exec_driver_sql("TRUNCATE notifications_incoming")
+        _copy(connection, "notifications_incoming", rows)
+        columns = ", ".join(_COLUMNS)
+        result = connection.exec_driver_sql(
+            f"INSERT INTO notifications ({columns}) SELECT {columns} FROM notifications_incoming "
+            "ON CONFLICT (key) DO NOTHING")
+        return result.rowcount
+
+
+def _copy(connection, table: str, rows: list[dict]) -> None:
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in _COLUMNS])
 
 
 def pending_count() -> int:

@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+
+class LadderForm(FlaskForm):
+    office_id = HiddenField()
+    before_due_days = IntegerField(
+        _l("Remind the case officer this many working days before the due date"),
+        validators=[InputRequired(), NumberRange(0, 30)],
+    )
+    escalate_after_days = IntegerField(
+        _l("Also tell the monitor and director from this many working days late"),
+        validators=[InputRequired(), NumberRange(1, 30)],
+    )
+    unassigned_days = IntegerField(
+        _l("Alert supervisors when a case is unassigned for this many working days"),
+        validators=[InputRequired(), NumberRange(1, 30)],
+    )
+    extension_pending_days = IntegerField(
+        _l("Remind the supervisor of an extension waiting this many working days"),
+        validators=[InputRequired(), NumberRange(1, 30)],
+    )
+    rehandling_escalate_after_days = IntegerField(
+        _l("Re-handling: tell the monitor and director from this many working days late"),
+        validators=[InputRequired(), NumberRange(1, 30)],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class MarkReadForm(FlaskForm):
+    submit = SubmitField(_l("Mark as read"))

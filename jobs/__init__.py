@@ -1,0 +1,60 @@
+"""Scheduled work, run by APScheduler in its own process (`flask --app wsgi jobs run`), never in web workers.
+
+Every job is a function of the moment it runs for (`now`), idempotent through the notification ledger."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedback_app.extensions import db
+
+from . import chase, delivery, notices, retention, runs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], dict]
+    cron: dict | None  # APScheduler cron fields in Asia/Taipei; None for the interval delivery job
+    office_time: bool = False  # fires at JOBS_SEND_TIME instead of its own hour and minute
+
+
+JOBS = {
+    job.name: job
+    for job in (
+        Job("chase", chase.chase, {}, office_time=True),
+        Job("digest", chase.digest, {}, office_time=True),
+        Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
+        Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
+        Job("deliver", delivery.deliver, None),
+    )
+}
+
+
+def run_job(
+    name: str,
+    now: datetime,
+    *,
+    slot: datetime | None = None,
+    trigger: str = "manual",
+    holder: str | None = None,
+) -> dict | None:
+    """Run one job for `now`, recorded under its slot; None when the slot was run already."""
+    job = JOBS[name]
+    if job.cron is None:
+        return job.run(now)
+    run_id = runs.start_run(name, slot or now, trigger, holder)
+    if run_id is None:
+        return None
+    try:
+        summary = job.run(now)
+    except Exception as error:
+        db.session.rollback()
+        runs.finish_run(run_id, "failed", error=f"{type(error).__name__}: {error}"[:500])
+        raise
+    runs.finish_run(run_id, "done", summary=summary)
+    log.info("job %s for %s: %s", name, (slot or now).isoformat(), summary)
+    return summary

@@ -1,0 +1,183 @@
+"""Delivery of queued email from the ledger over SMTP, each message once.
+
+A run claims a batch of due rows by setting status "sending", a claim token and a lease (next_attempt_at = now +
+JOBS_SEND_LEASE_SECONDS) in one statement: SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so two processes
+never claim the same row; on SQLite the single UPDATE ... WHERE status = 'queued' is atomic because SQLite has one
+writer at a time. Each message is then sent and marked sent in its own transaction, guarded by the claim token.
+
+The crash window: a process killed after the SMTP server accepted a message but before "sent" was committed
+leaves the row in "sending". When its lease expires the row is claimed again and sent again, with the same
+Message-ID, which is derived from the ledger row (never random): nothing is lost, and the rare repeat is
+recognisable as the same message by any mail system that collapses duplicate Message-IDs. The window is one
+commit wide; we chose at-least-once with a stable Message-ID over at-most-once, because a lost chase reminder
+does more harm than a repeated one.
+
+When SMTP is down or refuses, the row goes back to "queued" with attempts + 1 and next_attempt_at pushed back
+exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours."""
+
+import hashlib
+import logging
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from feedback_app.extensions import db
+from feedback_app.models import Notification, utcnow
+from feedback_app.services.mail import MailError, build_message, connection, send_message
+
+from .clock import WorkingDays, local_date, next_office_moment
+
+log = logging.getLogger(__name__)
+
+# Failures about one message (its address or content); anything else means the server is unreachable.
+MESSAGE_LEVEL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused)
+
+
+def message_id(row: Notification) -> str:
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(row.key.encode()).hexdigest()[:16]
+    return f"<cf-{row.id}-{digest}@{domain}>"
+
+
+def retry_at(now: datetime, attempts: int, days: WorkingDays | None = None) -> datetime:
+    """When to try again after `attempts` failures: doubling, capped, inside office hours."""
+    config = current_app.config
+    base = config.get("JOBS_RETRY_BASE_SECONDS", 60)
+    delay = min(base * 2 ** max(attempts - 1, 0), config.get("JOBS_RETRY_MAX_SECONDS", 3600))
+    return next_office_moment(now + timedelta(seconds=delay), days)
+
+
+def claim(now: datetime, limit: int) -> tuple[str, list[Notification]]:
+    """Take up to `limit` due email rows for this process; returns the claim token and the rows."""
+    token = uuid.uuid4().hex
+    lease = timedelta(seconds=current_app.config.get("JOBS_SEND_LEASE_SECONDS", 300))
+    due = (
+        sa.select(Notification.id)
+        .where(
+            Notification.channel == "email",
+            Notification.status.in_(("queued", "sending")),
+            Notification.next_attempt_at <= now,
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.id.in_(due.scalar_subquery()),
+            Notification.status.in_(("queued", "sending")),
+            Notification.next_attempt_at <= now,
+        )
+        .values(status="sending", claim_token=token, next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.claim_token == token).order_by(Notification.id)
+    ).all()
+    return token, list(rows)
+
+
+def _finish(row_id: int, token: str, **values) -> None:
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == row_id, Notification.claim_token == token)
+        .values(claim_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _send(row: Notification, smtp) -> None:
+    message = build_message(row.recipient, row.subject, row.body)
+    del message["Message-ID"]
+    message["Message-ID"] = message_id(row)
+    send_message(message, smtp)
+
+
+def release_inapp(now: datetime) -> int:
+    """In-app messages are shown from their time on; mark those that have reached it as delivered."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.channel == "inapp",
+            Notification.status == "queued",
+            Notification.next_attempt_at <= now,
+        )
+        .values(status="sent", sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def deliver(now: datetime, batch: int = 20) -> dict:
+    """Send every email that is due, batch by batch; stop early when the SMTP server is unreachable."""
+    sent = failed = 0
+    days = WorkingDays.covering(local_date(now))
+    inapp = release_inapp(now)
+    while True:
+        token, rows = claim(now, batch)
+        if not rows:
+            break
+        batch_sent, batch_failed, reachable = _send_batch(now, token, rows, days)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if not reachable:
+            return {"sent": sent, "failed": failed, "inapp": inapp, "smtp": "unreachable"}
+    return {"sent": sent, "failed": failed, "inapp": inapp}
+
+
+def _send_batch(
+    now: datetime, token: str, rows: list[Notification], days: WorkingDays
+) -> tuple[int, int, bool]:
+    """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
+    sent = failed = 0
+    pending = [(row.id, row.attempts, row) for row in rows]
+    try:
+        with connection() as smtp:
+            for index, (row_id, attempts, row) in enumerate(pending):
+                try:
+                    _send(row, smtp)
+                except MailError as error:
+                    failed += 1
+                    _retry_later(now, token, row_id, attempts, error, days)
+                    if not isinstance(error.__cause__, MESSAGE_LEVEL):
+                        _release(now, token, pending[index + 1 :], days)
+                        return sent, failed, False
+                    continue
+                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
+                sent += 1
+    except MailError as error:  # the session could not be opened
+        row_id, attempts, _ = pending[0]
+        _retry_later(now, token, row_id, attempts, error, days)
+        _release(now, token, pending[1:], days)
+        return sent, failed + 1, False
+    return sent, failed, True
+
+
+def _retry_later(now, token, row_id, attempts, error: MailError, days) -> None:
+    _finish(
+        row_id,
+        token,
+        status="queued",
+        attempts=attempts + 1,
+        next_attempt_at=retry_at(now, attempts + 1, days),
+        last_error=str(error)[:500],
+    )
+    log.warning(
+        "mail of notification %s failed (attempt %s): %s",
+        row_id,
+        attempts + 1,
+        type(error.__cause__).__name__,
+    )
+
+
+def _release(now, token, pending, days) -> None:
+    """Rows of a batch that were not tried wait with the failed one, without counting an attempt."""
+    for row_id, attempts, _ in pending:
+        _finish(row_id, token, status="queued", next_attempt_at=retry_at(now, attempts + 1, days))

@@ -1,0 +1,111 @@
+"""The words of each reminder, translated once per locale and filled in per message."""
+
+import hashlib
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from feedback_app.services.calendar import TAIPEI
+
+from .staff import Person
+
+SUBJECTS = {
+    "soon": _l("Reminder: case %(number)s is due in %(days)d working days"),
+    "due": _l("Case %(number)s is due today"),
+    "overdue": _l("Overdue: case %(number)s is %(days)d working days late"),
+    "unassigned": _l("Case %(number)s has not been assigned for %(days)d working days"),
+    "extension": _l("The extension request for case %(number)s is waiting for your approval"),
+    "rehandling-soon": _l("Re-handling of case %(number)s is due in %(days)d working days"),
+    "rehandling-due": _l("Re-handling of case %(number)s is due today"),
+    "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
+    "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
+    "petitioner-extension": _l("Your case %(number)s: the due date has been extended"),
+    "petitioner-reply": _l("Reply to your case %(number)s"),
+    "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
+}
+
+BODIES = {
+    "staff": _l("%(headline)s\n\nCase number: %(number)s\nDue date: %(due)s\n\nOpen the case: %(link)s\n"),
+    "digest": _l(
+        "Your unit today (%(date)s):\n\nDue soon: %(soon_list)s\nOverdue: %(overdue_list)s\n"
+        "Extensions waiting for approval: %(pending_list)s\n\n%(link)s\n"
+    ),
+    "petitioner-extension": _l("The due date of your case %(number)s is now %(due)s.\nReason: %(reason)s\n"),
+    "petitioner-reply": _l("Our reply to your case %(number)s:\n\n%(reply)s\n"),
+    "petitioner-rating": _l(
+        "Your case %(number)s is closed. Please tell us how satisfied you are with our reply: %(link)s\n"
+    ),
+}
+
+NONE = _l("none")
+
+
+class Texts:
+    """Translated templates per locale; `render` fills one in with `%`, without a locale switch per message."""
+
+    def __init__(self):
+        self.default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_TW")
+        self.cache: dict[str, dict[str, str]] = {}
+
+    def templates(self, locale: str | None) -> dict[str, str]:
+        locale = locale or self.default
+        if locale not in self.cache:
+            with force_locale(locale):
+                table = {f"subject:{k}": str(v) for k, v in SUBJECTS.items()}
+                table.update({f"body:{k}": str(v) for k, v in BODIES.items()})
+                table["none"] = str(NONE)
+            self.cache[locale] = table
+        return self.cache[locale]
+
+    def subject(self, locale: str | None, kind: str, **values) -> str:
+        return self.templates(locale)[f"subject:{kind}"] % values
+
+    def body(self, locale: str | None, kind: str, **values) -> str:
+        return self.templates(locale)[f"body:{kind}"] % values
+
+    def none(self, locale: str | None) -> str:
+        return self.templates(locale)["none"]
+
+
+def case_link(number: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/cases/{number}"
+
+
+def due_version(due_at: datetime) -> str:
+    """A short fingerprint of a due date: a new due date (an extension) starts a new ladder."""
+    return hashlib.sha1(due_at.isoformat().encode()).hexdigest()[:10]
+
+
+def local_day(moment: datetime) -> str:
+    return moment.astimezone(TAIPEI).date().isoformat()
+
+
+def for_person(
+    person: Person,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str | None,
+    office_id: int | None,
+    case_id: int | None,
+    not_before: datetime,
+) -> list[dict]:
+    """One reminder to one staff member: by email when they have an address, in the app only otherwise.
+    Either way it is theirs (user_id), so it shows on their landing page."""
+    message = {
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "link": link,
+        "user_id": person.id,
+        "office_id": office_id,
+        "case_id": case_id,
+        "not_before": not_before,
+    }
+    if person.email:
+        return [dict(message, key=f"{key}:email", channel="email", recipient=person.email)]
+    return [dict(message, key=f"{key}:inapp", channel="inapp")]

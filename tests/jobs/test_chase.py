@@ -1,0 +1,192 @@
+"""The chase ladder: the right reminders to the right people on a chosen day, each once."""
+
+import json
+from datetime import date
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import ChaseSettings, Notification
+from jobs import chase, delivery
+
+from .conftest import NOW, TODAY
+from .factories import make_case, make_rehandling, taipei
+
+
+def _mails(smtp_server) -> set[tuple[str, str]]:
+    return {(m["to"][0], m["message"]["Subject"]) for m in smtp_server.messages}
+
+
+def _run(runner, *args) -> dict:
+    result = runner.invoke(args=["jobs", "run-once", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])["summary"]
+
+
+def test_chase_day_mails_each_rung_to_its_people_and_a_second_run_sends_nothing(
+    app, runner, week, smtp_server
+):
+    """On Wednesday 25 Nov 2026: due in 2 days -> officer; due today -> officer + supervisor; 1 day late ->
+    officer + supervisor; 3 days late -> also monitors and directors; unassigned a day -> supervisor + monitors;
+    extension pending a day -> supervisor. Closed and far-off cases are not chased."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    assert _run(runner, "chase", "--now", NOW)["queued"] > 0
+    assert _run(runner, "deliver", "--now", NOW)["sent"] > 0
+    w = week
+    expected = {
+        ("aa.officer@example.tw", f"Reminder: case {w.soon.number} is due in 2 working days"),
+        ("aa.officer@example.tw", f"Case {w.due.number} is due today"),
+        ("aa.supervisor@example.tw", f"Case {w.due.number} is due today"),
+        ("aa.officer@example.tw", f"Overdue: case {w.late1.number} is 1 working days late"),
+        ("aa.supervisor@example.tw", f"Overdue: case {w.late1.number} is 1 working days late"),
+        ("aa.supervisor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
+        ("aa.monitor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
+        ("tpe.monitor@example.tw", f"Case {w.unassigned.number} has not been assigned for 2 working days"),
+        (
+            "aa.supervisor@example.tw",
+            f"The extension request for case {w.far.number} is waiting for your approval",
+        ),
+    } | {
+        (f"{who}@example.tw", f"Overdue: case {w.late3.number} is 3 working days late")
+        for who in ("aa.officer", "aa.supervisor", "aa.monitor", "tpe.monitor", "aa.director", "tpe.director")
+    }
+    assert _mails(smtp_server) == expected
+    assert len(smtp_server.messages) == len(expected)
+
+    late3 = next(m["message"] for m in smtp_server.messages if w.late3.number in m["message"]["Subject"])
+    assert f"http://127.0.0.1:5000/cases/{w.late3.number}" in late3.get_content()
+    assert "2026-11-20" in late3.get_content()
+
+    again = _run(runner, "chase", "--now", NOW)
+    assert again["queued"] == 0
+    assert _run(runner, "deliver", "--now", NOW)["sent"] == 0
+    assert len(smtp_server.messages) == len(expected)
+
+
+def test_reminders_are_in_chinese_by_default_and_in_app_only_without_an_address(app, week, org):
+    """Staff without a language get zh_TW; a recipient without an email address gets the reminder in the app."""
+    supervisor = org.users[("AA", "supervisor")]
+    supervisor.email = None
+    db.session.commit()
+    chase.chase(taipei(TODAY))
+    rows = db.session.scalars(sa.select(Notification).where(Notification.case_id == week.due.id)).all()
+    assert all("今日到期" in row.subject for row in rows)
+    assert {(r.user_id, r.channel) for r in rows} == {
+        (week.due.assignee_id, "email"),
+        (supervisor.id, "inapp"),
+    }
+
+
+def test_weekend_and_holiday_send_nothing(app, week):
+    """Saturday 28 Nov 2026 and Friday 9 Oct 2026 (National Day, observed) queue no reminder or digest."""
+    for day in (date(2026, 11, 28), date(2026, 10, 9)):
+        assert chase.chase(taipei(day)) == {"working_day": False, "queued": 0}
+        assert chase.digest(taipei(day)) == {"working_day": False, "queued": 0}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_a_run_before_office_hours_queues_for_opening_time(app, week):
+    """A run at 03:00 queues the day's reminders for 08:30, never for the middle of the night."""
+    chase.chase(taipei(TODAY, 3, 0))
+    times = set(db.session.scalars(sa.select(Notification.next_attempt_at)))
+    assert times == {taipei(TODAY)}
+
+
+def test_an_extension_starts_a_new_ladder(app, week):
+    """A new due date is a new due-date version: its ladder reminds again, the old one is not repeated."""
+    chase.chase(taipei(TODAY))
+    case = week.due
+    case.due_at = week.soon.due_at
+    db.session.commit()
+    result = chase.chase(taipei(TODAY))
+    assert result["queued"] == 1  # the officer's "due soon" reminder
+    keys = db.session.scalars(
+        sa.select(Notification.key).where(Notification.case_id == case.id, Notification.kind == "soon")
+    ).all()
+    assert len(keys) == 1
+
+
+def test_overdue_cases_are_reminded_every_working_day(app, week):
+    """The day after, the 1-day-late case is 2 days late and reminded again; Saturday adds nothing."""
+    chase.chase(taipei(TODAY))
+    next_day = chase.chase(taipei(date(2026, 11, 26)))
+    assert next_day["queued"] > 0
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(
+            Notification.case_id == week.late1.id,
+            Notification.user_id == week.late1.assignee_id,
+            Notification.channel == "email",
+        )
+    ).all()
+    assert len(subjects) == 2
+
+
+def test_an_office_can_start_the_ladder_earlier(app, week, org):
+    """With before_due_days = 3 in office AA, the case due in 3 working days is reminded too."""
+    chase.ensure_settings()
+    settings = db.session.scalar(sa.select(ChaseSettings).where(ChaseSettings.office_id == org.a.id))
+    settings.before_due_days = 3
+    db.session.commit()
+    chase.chase(taipei(TODAY))
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Notification.case_id == week.far.id, Notification.kind == "soon")
+        )
+        == 1
+    )
+
+
+def test_rehandling_tasks_climb_the_same_ladder(app, org):
+    """A re-handling task 3 working days late reaches the officer, supervisor, monitors and directors."""
+    officer = org.users[("AA", "officer")]
+    case = make_case(org.a, due=date(2026, 11, 2), assignee=officer, state="closed")
+    make_rehandling(case, officer, due=date(2026, 11, 20))
+    db.session.commit()
+    chase.chase(taipei(TODAY))
+    users = set(
+        db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "rehandling-overdue"))
+    )
+    expected = {
+        org.users[k].id
+        for k in [
+            ("AA", "officer"),
+            ("AA", "supervisor"),
+            ("AA", "monitor"),
+            ("AA", "director"),
+            ("TPE", "monitor"),
+            ("TPE", "director"),
+        ]
+    }
+    assert users == expected
+
+
+def test_daily_digest_lists_the_supervisors_unit(app, week, org):
+    """Each supervisor gets one digest a day: due soon, overdue and extensions waiting in their unit."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    first = chase.digest(taipei(TODAY))
+    assert chase.digest(taipei(TODAY))["queued"] == 0
+    digest = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.kind == "digest",
+            Notification.channel == "email",
+            Notification.user_id == org.users[("AA", "supervisor")].id,
+        )
+    )
+    assert first["supervisors"] == 2  # the supervisors of AA and BB
+    assert digest.subject == "Daily digest: 2 due soon, 2 overdue, 1 waiting for approval"
+    assert week.late3.number in digest.body and week.far.number in digest.body
+    other = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.kind == "digest",
+            Notification.channel == "email",
+            Notification.user_id == org.users[("BB", "supervisor")].id,
+        )
+    )
+    assert week.late3.number not in other.body
+
+
+def test_delivery_marks_reminders_sent(app, week, smtp_server):
+    chase.chase(taipei(TODAY))
+    delivery.deliver(taipei(TODAY))
+    statuses = set(db.session.scalars(sa.select(Notification.status)))
+    assert statuses == {"sent"}

@@ -1,0 +1,155 @@
+"""Delivery over a real SMTP server: down means queued and retried with backoff, and each message goes once."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Notification
+from feedback_app.services import notify
+from jobs import delivery
+from tests.conftest import SMTPRecorder, free_port
+
+from .conftest import TODAY
+from .factories import taipei
+
+NOW = taipei(TODAY, 9, 0)
+
+
+def _queue(n: int) -> None:
+    for i in range(n):
+        notify.queue(
+            key=f"test:{i}",
+            channel="email",
+            kind="reminder",
+            subject=f"subject {i}",
+            body="body",
+            recipient=f"person{i}@example.tw",
+            not_before=NOW,
+        )
+    db.session.commit()
+
+
+def _rows() -> list[Notification]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Notification).order_by(Notification.id)))
+
+
+def test_smtp_down_keeps_mail_queued_with_backoff_then_delivers_it_once(app):
+    """With no SMTP server the rows stay queued with attempts + 1 and a doubling delay; when the server is
+    back, a later run delivers each message once and a further run sends nothing."""
+    _queue(3)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    first = delivery.deliver(NOW)
+    assert first["sent"] == 0 and first["smtp"] == "unreachable"
+    rows = _rows()
+    assert [r.status for r in rows] == ["queued"] * 3
+    assert rows[0].attempts == 1 and rows[0].last_error
+    assert rows[0].next_attempt_at == NOW + timedelta(seconds=60)
+
+    assert delivery.deliver(NOW + timedelta(seconds=30))["sent"] == 0  # not due yet: no attempt
+    assert _rows()[0].attempts == 1
+    delivery.deliver(NOW + timedelta(seconds=61))
+    assert _rows()[0].attempts == 2
+    assert _rows()[0].next_attempt_at == NOW + timedelta(seconds=61 + 120)
+
+    server = SMTPRecorder()
+    server.start()
+    try:
+        app.config.update(MAIL_PORT=server.port)
+        assert delivery.deliver(NOW + timedelta(hours=1))["sent"] == 3
+        assert delivery.deliver(NOW + timedelta(hours=2))["sent"] == 0
+    finally:
+        server.stop()
+    assert sorted(m["to"][0] for m in server.messages) == [f"person{i}@example.tw" for i in range(3)]
+    assert [r.status for r in _rows()] == ["sent"] * 3
+
+
+def test_a_refused_recipient_is_retried_without_holding_up_the_others(app):
+    """The server refusing one address keeps that row queued; the rest of the batch is delivered."""
+
+    class Refusing(SMTPRecorder):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("person1@"):
+                return "550 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    server = Refusing()
+    server.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        _queue(3)
+        result = delivery.deliver(NOW)
+    finally:
+        server.stop()
+    assert (result["sent"], result["failed"]) == (2, 1)
+    assert [(r.status, r.attempts) for r in _rows()] == [("sent", 0), ("queued", 1), ("sent", 0)]
+
+
+def test_retries_wait_for_office_hours(app):
+    """A retry that would fall after closing time waits for the next working day's opening."""
+    late = taipei(TODAY, 17, 29)
+    assert delivery.retry_at(late, 1) == taipei(TODAY + timedelta(days=1), 8, 30)
+
+
+def test_a_row_left_sending_by_a_crash_is_sent_again_after_its_lease_with_the_same_message_id(
+    app, smtp_server
+):
+    """A claimed row whose process died is claimed again once the lease expires, and carries the Message-ID
+    derived from the ledger row, so a repeat after an unconfirmed send is recognisably the same message."""
+    _queue(1)
+    token, rows = delivery.claim(NOW, 10)
+    expected_id = delivery.message_id(rows[0])
+    assert delivery.claim(NOW + timedelta(seconds=299), 10)[1] == []  # still leased to the dead process
+    assert delivery.deliver(NOW + timedelta(seconds=301))["sent"] == 1
+    assert [m["message"]["Message-ID"] for m in smtp_server.messages] == [expected_id]
+    assert _rows()[0].status == "sent"
+
+
+def test_in_app_messages_show_from_their_time(app, org):
+    user = org.users[("AA", "officer")]
+    notify.queue(
+        key="inapp:1",
+        channel="inapp",
+        kind="reminder",
+        subject="s",
+        body="b",
+        user_id=user.id,
+        not_before=NOW,
+    )
+    db.session.commit()
+    assert delivery.release_inapp(NOW - timedelta(minutes=1)) == 0
+    assert delivery.release_inapp(NOW) == 1
+
+
+def test_bulk_queueing_skips_keys_another_process_queues_at_the_same_moment(app):
+    """PostgreSQL path of queue_many: a key committed by another transaction while our COPY runs makes the COPY
+    fail; the rows then go in through ON CONFLICT DO NOTHING, so that key is skipped and the rest queued once."""
+    import threading
+
+    import pytest
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the COPY path with its conflict fallback exists on PostgreSQL only")
+    other = db.engine.connect()
+    transaction = other.begin()
+    other.execute(
+        sa.insert(Notification).values(
+            key="race:1", channel="inapp", kind="r", subject="theirs", body="b", status="queued", attempts=0,
+            next_attempt_at=NOW, created_at=NOW,
+        )
+    )
+    timer = threading.Timer(1.0, transaction.commit)
+    timer.start()
+    messages = [
+        {"key": f"race:{i}", "channel": "inapp", "kind": "r", "subject": "ours", "body": "b"} for i in range(3)
+    ]
+    try:
+        assert notify.queue_many(messages) == 2
+        db.session.commit()
+    finally:
+        timer.join()
+        other.close()
+    subjects = dict(db.session.execute(sa.select(Notification.key, Notification.subject)).all())
+    assert subjects == {"race:0": "ours", "race:1": "theirs", "race:2": "ours"}

@@ -1,0 +1,86 @@
+"""Notices to petitioners: the extension with its reason, the reply and the rating link, each once."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Notification
+from feedback_app.services import notify
+from jobs import delivery, notices
+
+from .factories import make_case, make_extension, taipei
+
+NOW = taipei(date(2026, 11, 25), 10, 0)
+
+
+def test_petitioners_get_extension_reply_and_rating_link_once(app, org, smtp_server):
+    officer = org.users[("AA", "officer")]
+    extended = make_case(org.a, due=date(2026, 12, 1), assignee=officer, petitioner_email="a@example.tw")
+    make_extension(
+        extended,
+        officer,
+        requested=date(2026, 11, 24),
+        state="approved",
+        new_due=date(2026, 12, 8),
+        reason="需會同工務局現場會勘",
+        decided=NOW - timedelta(hours=2),
+    )
+    replied = make_case(
+        org.a,
+        due=date(2026, 12, 1),
+        assignee=officer,
+        state="replied",
+        petitioner_email="b@example.tw",
+        reply="路燈已於今日修復。",
+        replied_at=NOW - timedelta(hours=1),
+    )
+    closed = make_case(
+        org.a,
+        due=date(2026, 12, 1),
+        assignee=officer,
+        state="closed",
+        petitioner_email="c@example.tw",
+        closed_at=NOW - timedelta(hours=1),
+    )
+    make_case(
+        org.a,
+        due=date(2026, 12, 1),
+        assignee=officer,
+        state="closed",
+        petitioner_email="old@example.tw",
+        closed_at=NOW - timedelta(days=60),
+    )
+    notify.queue(
+        key=f"case:{closed.id}:ack",
+        channel="email",
+        kind="acknowledgement",
+        subject="ack",
+        body="b",
+        recipient="c@example.tw",
+        case_id=closed.id,
+    )
+    db.session.commit()
+
+    assert notices.petitioner_notices(NOW)["queued"] == 3
+    assert notices.petitioner_notices(NOW)["queued"] == 0
+    delivery.deliver(NOW)
+    by_to = {m["to"][0]: m["message"] for m in smtp_server.messages}
+    assert "需會同工務局現場會勘" in by_to["a@example.tw"].get_content()
+    assert "2026-12-08" in by_to["a@example.tw"].get_content()
+    assert "路燈已於今日修復。" in by_to["b@example.tw"].get_content()
+    assert (
+        f"http://127.0.0.1:5000/track/{closed.number}/rate"
+        in [
+            m["message"].get_content()
+            for m in smtp_server.messages
+            if m["to"] == ["c@example.tw"] and m["message"]["Subject"] != "ack"
+        ][0]
+    )
+    assert "old@example.tw" not in by_to
+    acks = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Notification.case_id == closed.id, Notification.kind == "acknowledgement"
+        )
+    )
+    assert acks == 1

@@ -1,0 +1,125 @@
+"""Real `flask jobs` processes: two at once send each message once; kill -9 mid-run loses and repeats nothing."""
+
+import os
+import signal
+import threading
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Notification
+from feedback_app.services import notify
+
+from .conftest import NOW, TODAY
+from .factories import make_case, taipei
+
+
+def _wait(processes, timeout=120):
+    for process in processes:
+        process.wait(timeout=timeout)
+        assert process.returncode == 0, process.output()[1]
+
+
+def _email_rows():
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Notification).where(Notification.channel == "email")))
+
+
+def test_two_jobs_processes_at_once_queue_and_send_each_message_once(
+    app, org, week, smtp_server, jobs_process
+):
+    """Two processes run the chase for the same day at the same moment, then two deliver at once: the
+    ledger holds each reminder once and the SMTP server receives each once."""
+    officer = org.users[("AA", "officer")]
+    for i in range(10):
+        make_case(org.a, due=TODAY - timedelta(days=7 + i % 20), assignee=officer, number=f"AA-LOAD{i:04d}")
+    db.session.commit()
+    _wait([jobs_process("run-once", "chase", "--now", NOW) for _ in range(2)])
+    rows = _email_rows()
+    assert len(rows) > 50
+    _wait([jobs_process("run-once", "deliver", "--now", NOW) for _ in range(2)])
+    rows = _email_rows()
+    assert {r.status for r in rows} == {"sent"}
+    ids = [m["message"]["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == len(rows) == len(set(ids))
+
+
+def test_kill_9_while_sending_then_rerun_loses_and_duplicates_nothing(
+    app, org, slow_smtp_server, jobs_process
+):
+    """The jobs process is killed (SIGKILL) while the SMTP server is taking the 4th message; a run after the
+    send lease has expired delivers the rest, and every message arrives exactly once."""
+    for i in range(12):
+        notify.queue(
+            key=f"kill:{i}",
+            channel="email",
+            kind="reminder",
+            subject=f"reminder {i}",
+            body="b",
+            recipient=f"p{i}@example.tw",
+            not_before=taipei(TODAY),
+        )
+    db.session.commit()
+    fourth = threading.Event()
+    original = slow_smtp_server.handle_DATA
+    arrived = {"n": 0}
+
+    async def counting(server, session, envelope):
+        arrived["n"] += 1
+        if arrived["n"] == 4:
+            fourth.set()
+        return await original(server, session, envelope)
+
+    slow_smtp_server.handle_DATA = counting
+    process = jobs_process("run-once", "deliver", "--now", NOW)
+    assert fourth.wait(60), "the jobs process never reached the 4th message"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    time.sleep(0.5)
+    assert len(slow_smtp_server.messages) == 3
+    assert {r.status for r in _email_rows()} == {"sent", "sending"}
+
+    later = (taipei(TODAY) + timedelta(seconds=301)).isoformat()
+    _wait([jobs_process("run-once", "deliver", "--now", later)])
+    subjects = sorted(m["message"]["Subject"] for m in slow_smtp_server.messages)
+    assert subjects == sorted(f"reminder {i}" for i in range(12))
+    assert {r.status for r in _email_rows()} == {"sent"}
+
+
+def test_a_waiting_scheduler_takes_over_when_the_holder_is_killed(app, jobs_process):
+    """Two `flask jobs run` processes: one holds the lease, the other waits; after kill -9 of the holder the
+    waiting one takes the lease once it expires."""
+    from jobs import runs
+
+    def holder():
+        db.session.expire_all()
+        lease = runs.lease_holder()
+        db.session.rollback()
+        return lease.holder if lease else None
+
+    def wait_for(pid, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = holder()
+            if found and f":{pid}:" in found:
+                return True
+            time.sleep(0.3)
+        return False
+
+    first = jobs_process("run", JOBS_LEASE_SECONDS="3")
+    assert wait_for(first.pid), "the first scheduler never took the lease"
+    second = jobs_process("run", JOBS_LEASE_SECONDS="3")
+    time.sleep(8)
+    assert f":{first.pid}:" in holder()
+    assert second.poll() is None
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    assert wait_for(second.pid, timeout=30), "the waiting scheduler did not take over"
+    second.send_signal(signal.SIGTERM)
+    second.wait(timeout=60)
+    err = second.output()[1]
+    assert second.returncode == 0, err
+    assert "waits" in err and "took the scheduler lease" in err and "stopped" in err
