@@ -13,7 +13,7 @@ import feedback_app.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0401'
-down_revision = '0002'
+down_revision = '0201'
 branch_labels = None
 depends_on = None
 
