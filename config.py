@@ -61,7 +61,7 @@ class Config:
     JOBS_RETRY_MAX_SECONDS = int(os.environ.get("JOBS_RETRY_MAX_SECONDS", "3600"))
     JOBS_NOTICE_WINDOW_DAYS = int(os.environ.get("JOBS_NOTICE_WINDOW_DAYS", "14"))
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
-    PETITIONER_RATING_PATH = os.environ.get("PETITIONER_RATING_PATH", "/track/{number}/rate")
+    PETITIONER_RATING_PATH = os.environ.get("PETITIONER_RATING_PATH", "/lookup?number={number}")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,8 +21,6 @@ SUBJECTS = {
     "rehandling-due": _l("Re-handling of case %(number)s is due today"),
     "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
     "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
-    "petitioner-extension": _l("Your case %(number)s: the due date has been extended"),
-    "petitioner-reply": _l("Reply to your case %(number)s"),
     "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
 }
 
@@ -32,8 +30,6 @@ BODIES = {
         "Your unit today (%(date)s):\n\nDue soon: %(soon_list)s\nOverdue: %(overdue_list)s\n"
         "Extensions waiting for approval: %(pending_list)s\n\n%(link)s\n"
     ),
-    "petitioner-extension": _l("The due date of your case %(number)s is now %(due)s.\nReason: %(reason)s\n"),
-    "petitioner-reply": _l("Our reply to your case %(number)s:\n\n%(reply)s\n"),
     "petitioner-rating": _l(
         "Your case %(number)s is closed. Please tell us how satisfied you are with our reply: %(link)s\n"
     ),

@@ -1,7 +1,9 @@
-"""Notices to petitioners: an extension with its reason, the reply, and the rating link after closing.
+"""Notices to petitioners sent from the schedule: the link to rate the reply after closing.
 
-The acknowledgement on receipt is queued at intake under f"case:{id}:ack"; it is not queued here. Notices are
-looked for over a recent window (JOBS_NOTICE_WINDOW_DAYS), so a case closed years ago is never written to."""
+The acknowledgement, the reply and an approved extension are queued by the case services in the same
+transaction as the change itself (keys case:{id}:ack, case:{id}:reply:…, case:{id}:extension:…), so they are
+not queued here. Closed cases are looked for over a recent window (JOBS_NOTICE_WINDOW_DAYS), so a case closed
+years ago is never written to."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
-from feedback_app.models import Case, CaseState, Extension
+from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
 
 from .clock import local_date, next_office_moment
@@ -17,7 +19,7 @@ from .messages import Texts, due_version
 
 
 def rating_link(number: str) -> str:
-    path = current_app.config.get("PETITIONER_RATING_PATH", "/track/{number}/rate").format(number=number)
+    path = current_app.config.get("PETITIONER_RATING_PATH", "/lookup?number={number}").format(number=number)
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
@@ -45,48 +47,6 @@ def petitioner_notices(now: datetime) -> dict:
         )
 
     with_email = (Case.petitioner_email.is_not(None), Case.petitioner_email != "", Case.purged_at.is_(None))
-    for ext_id, reason, new_due_at, case_id, number, office_id, email in db.session.execute(
-        sa.select(
-            Extension.id,
-            Extension.reason,
-            Extension.new_due_at,
-            Case.id,
-            Case.number,
-            Case.office_id,
-            Case.petitioner_email,
-        )
-        .join(Case, Case.id == Extension.case_id)
-        .where(Extension.state == "approved", Extension.decided_at >= since, *with_email)
-    ):
-        add(
-            f"case:{case_id}:extension:{ext_id}:email",
-            "petitioner-extension",
-            case_id,
-            office_id,
-            email,
-            texts.subject(locale, "petitioner-extension", number=number),
-            texts.body(
-                locale,
-                "petitioner-extension",
-                number=number,
-                due=local_date(new_due_at).isoformat(),
-                reason=reason,
-            ),
-        )
-    for case_id, number, office_id, email, reply, replied_at in db.session.execute(
-        sa.select(
-            Case.id, Case.number, Case.office_id, Case.petitioner_email, Case.reply, Case.replied_at
-        ).where(Case.replied_at >= since, Case.reply.is_not(None), *with_email)
-    ):
-        add(
-            f"case:{case_id}:reply:{due_version(replied_at)}:email",
-            "petitioner-reply",
-            case_id,
-            office_id,
-            email,
-            texts.subject(locale, "petitioner-reply", number=number),
-            texts.body(locale, "petitioner-reply", number=number, reply=reply),
-        )
     for case_id, number, office_id, email in db.session.execute(
         sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email).where(
             Case.state == CaseState.CLOSED, Case.closed_at >= since, *with_email

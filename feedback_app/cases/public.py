@@ -39,6 +39,8 @@ def _show(form, case, status=200, message=None):
 @bp.route("/lookup", methods=["GET", "POST"])
 def index():
     form = LookupForm()
+    if request.method == "GET" and request.args.get("number"):
+        form.number.data = request.args["number"][:32]  # the link in the rating notice names the case
     if not form.validate_on_submit():
         return _page(form, status=400 if form.is_submitted() else 200)
     case, refusal = _find(form, form.number.data, form.code.data)

@@ -1,4 +1,4 @@
-"""Notices to petitioners: the extension with its reason, the reply and the rating link, each once."""
+"""Notices to petitioners from the schedule: the rating link once; replies and extensions are left to the case services."""
 
 from datetime import date, timedelta
 
@@ -14,7 +14,7 @@ from .factories import make_case, make_extension, taipei
 NOW = taipei(date(2026, 11, 25), 10, 0)
 
 
-def test_petitioners_get_extension_reply_and_rating_link_once(app, org, smtp_server):
+def test_petitioners_get_the_rating_link_once_and_nothing_the_case_services_send(app, org, smtp_server):
     officer = org.users[("AA", "officer")]
     extended = make_case(org.a, due=date(2026, 12, 1), assignee=officer, petitioner_email="a@example.tw")
     make_extension(
@@ -26,7 +26,7 @@ def test_petitioners_get_extension_reply_and_rating_link_once(app, org, smtp_ser
         reason="需會同工務局現場會勘",
         decided=NOW - timedelta(hours=2),
     )
-    replied = make_case(
+    make_case(
         org.a,
         due=date(2026, 12, 1),
         assignee=officer,
@@ -62,15 +62,13 @@ def test_petitioners_get_extension_reply_and_rating_link_once(app, org, smtp_ser
     )
     db.session.commit()
 
-    assert notices.petitioner_notices(NOW)["queued"] == 3
+    assert notices.petitioner_notices(NOW)["queued"] == 1
     assert notices.petitioner_notices(NOW)["queued"] == 0
     delivery.deliver(NOW)
     by_to = {m["to"][0]: m["message"] for m in smtp_server.messages}
-    assert "需會同工務局現場會勘" in by_to["a@example.tw"].get_content()
-    assert "2026-12-08" in by_to["a@example.tw"].get_content()
-    assert "路燈已於今日修復。" in by_to["b@example.tw"].get_content()
+    assert "a@example.tw" not in by_to and "b@example.tw" not in by_to
     assert (
-        f"http://127.0.0.1:5000/track/{closed.number}/rate"
+        f"http://127.0.0.1:5000/lookup?number={closed.number}"
         in [
             m["message"].get_content()
             for m in smtp_server.messages
