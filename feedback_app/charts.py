@@ -201,3 +201,18 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     ax.legend(handles[0] + other[0], handles[1] + other[1], fontsize=7, loc="lower left")
     _titles(fig, ax, title, footnote)
     return fig
+
+
+def table_figure(title: str, header: list[str], rows: list[list[str]], note: str) -> Figure:
+    """A table as an A4 landscape page of the printed report."""
+    fig = figure(11.69, 8.27)
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.set_title(title, fontsize=13)
+    shown = rows or [["—"] * len(header)]
+    table = ax.table(cellText=shown, colLabels=header, loc="upper center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(8 if len(header) < 8 else 6.5)
+    table.scale(1, 1.3)
+    fig.supxlabel(note, fontsize=7, color="#444444", x=0.01, ha="left", wrap=True)
+    return fig
