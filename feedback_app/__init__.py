@@ -34,6 +34,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
+    from .analytics import bp as analytics_bp
     from .api import register_api
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -43,6 +44,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(analytics_bp)
     register_api(api)
     errors.init_app(app)
 
