@@ -1,7 +1,5 @@
 """Dashboard, chart and table downloads, quarterly reports: read the request, call the services, render."""
 
-import base64
-
 import sqlalchemy as sa
 from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -12,7 +10,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit
 from ..services import analytics, reports
-from ..services.access import get_scoped, require_role, visible_office_ids
+from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
 from ..services.stats import Period
 from . import bp
@@ -82,10 +80,8 @@ def _choices(board: analytics.Dashboard) -> dict:
 @login_required
 def dashboard():
     board = _request_board()
-    images = {name: base64.b64encode(charts.render(fig, "png")).decode()
-              for name, fig in reports.figures(board).items()}
-    return render_template("analytics/dashboard.html", board=board, tables=reports.tables(board), images=images,
-                           choices=_choices(board), args=request.args)
+    return render_template("analytics/dashboard.html", board=board, tables=reports.tables(board),
+                           charts=reports.chart_titles(board), choices=_choices(board), args=request.args)
 
 
 @bp.get("/chart/<name>.<fmt>")
@@ -139,11 +135,13 @@ def quarterly_report(target: str, year: int, quarter: int, fmt: str):
         office = db.session.scalar(sa.select(Office).where(Office.code == target))
         if office is None:
             raise NotFound()
-        subject = get_scoped(Office, office.id, current_user)
+        if not can_access_office(current_user, office.id):
+            raise AccessDenied()
+        subject = office
     try:
         report = reports.build_quarterly_report(subject, year, quarter)
     except ValueError:
         raise NotFound() from None
     mimetype = "application/vnd.oasis.opendocument.spreadsheet" if fmt == "ods" else "application/pdf"
-    return Response(report.ods if fmt == "ods" else report.pdf, mimetype=mimetype,
+    return Response(report.ods() if fmt == "ods" else report.pdf(), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}.{fmt}"'})

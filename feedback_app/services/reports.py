@@ -225,6 +225,17 @@ def table_csv(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+CHART_TITLES = {
+    "trend": "滿意度趨勢（95%信賴區間）", "distribution": "評分分布", "heatmap": "星期 × 時段滿意度",
+    "funnel": "與全市比較（漏斗圖）", "pareto": "不滿意原因（柏拉圖）", "cases": "陳情案件收結與如期結案率",
+}
+
+
+def chart_titles(board: Dashboard) -> dict[str, str]:
+    """The charts a dashboard has, by name, with their titles (for image alt text)."""
+    return {k: v for k, v in CHART_TITLES.items() if k != "cases" or board.cases}
+
+
 def figures(board: Dashboard) -> dict:
     """Every chart of the dashboard as matplotlib Figures, keyed by name."""
     from .. import charts
@@ -232,28 +243,39 @@ def figures(board: Dashboard) -> dict:
     note = board.footnote
     series = {str(CHANNEL_LABELS[line.key]): [(p.label, s) for p, s in line.trend] for line in board.lines}
     result = {
-        "trend": charts.trend_chart(series, "滿意度趨勢（95%信賴區間）", note),
+        "trend": charts.trend_chart(series, CHART_TITLES["trend"], note),
         "distribution": charts.distribution_chart(
-            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines}, "評分分布", note),
-        "heatmap": charts.heatmap_chart(board.heatmap, board.heat_hours, "星期 × 時段滿意度",
+            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines}, CHART_TITLES["distribution"], note),
+        "heatmap": charts.heatmap_chart(board.heatmap, board.heat_hours, CHART_TITLES["heatmap"],
                                         f"{note}；有效回答 {board.heat_n} 筆"),
-        "funnel": charts.funnel_chart(board.funnel, board.funnel_rate, "與全市比較（漏斗圖）", note),
-        "pareto": charts.pareto_chart(board.pareto, board.reason_labels, "不滿意原因（柏拉圖）",
+        "funnel": charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
+        "pareto": charts.pareto_chart(board.pareto, board.reason_labels, CHART_TITLES["pareto"],
                                       f"{note}；已排除雜訊 {board.reason_noise} 次"),
     }
     if board.cases:
         result["cases"] = charts.case_trend_chart(
-            [(p.label, f) for p, f in board.cases["trend"]], "陳情案件收結與如期結案率", note)
+            [(p.label, f) for p, f in board.cases["trend"]], CHART_TITLES["cases"], note)
     return result
 
 
 @dataclass
 class QuarterlyReport:
+    """A quarter's figures for an office or city; `ods()`, `pdf()` and `csv()` render them on demand."""
+
     title: str
     filename: str
-    ods: bytes
-    pdf: bytes
-    csv: dict[str, bytes]
+    board: Dashboard
+    tables: list[Table]
+
+    def ods(self) -> bytes:
+        return render_ods(self.title, self.tables)
+
+    def pdf(self) -> bytes:
+        with force_locale("zh_TW"):
+            return render_pdf(self.title, self.board, self.tables)
+
+    def csv(self) -> dict[str, bytes]:
+        return {t.key: table_csv(t) for t in self.tables}
 
 
 def build_quarterly_report(office_or_city: Office | City, year: int, quarter: int) -> QuarterlyReport:
@@ -261,14 +283,11 @@ def build_quarterly_report(office_or_city: Office | City, year: int, quarter: in
     period = Period("quarter", year, quarter)
     with force_locale("zh_TW"):
         board = dashboard(scope_of(office_or_city), period)
-        title = f"{board.scope.name} {period.label} 服務滿意度與意見回應報告"
-        all_tables = tables(board)
         return QuarterlyReport(
-            title=title,
+            title=f"{board.scope.name} {period.label} 服務滿意度與意見回應報告",
             filename=f"{board.scope.code}-{period.key}",
-            ods=render_ods(title, all_tables),
-            pdf=render_pdf(title, board, all_tables),
-            csv={t.key: table_csv(t) for t in all_tables},
+            board=board,
+            tables=tables(board),
         )
 
 
