@@ -10,8 +10,9 @@ import sqlalchemy.orm as so
 from ..extensions import db
 from .survey import Rating
 
-# The few ratings not yet folded into the roll-ups, found without touching the millions that are.
-sa.Index("ix_ratings_unfolded", Rating.office_id, Rating.tapped_at,
+# The few ratings not yet folded into the roll-ups, found (and claimed in id order) without touching the millions
+# that are: the index holds only unfolded rows, so reads scan it whole and filter office and time.
+sa.Index("ix_ratings_unfolded", Rating.id,
          postgresql_where=Rating.rolled_up == sa.false(), sqlite_where=Rating.rolled_up == sa.false())
 
 

@@ -227,6 +227,17 @@ def _upsert(model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...
         db.session.execute(stmt)
 
 
+def _upsert_select(model, select, keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
+    """Add aggregated counts into the roll-up in the database itself: INSERT … SELECT … ON CONFLICT add."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    sub = select.subquery()
+    # SQLite needs a WHERE in an upsert's SELECT to tell its ON CONFLICT from a join's ON.
+    stmt = dialect.insert(model).from_select(list(keys) + list(sums), sa.select(sub).where(sa.true()))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums})
+    db.session.execute(stmt)
+
+
 def _claim(batch: int) -> list[int]:
     """Mark up to `batch` unfolded ratings as folded and return their ids; none is claimed twice."""
     pending = sa.select(Rating.id).where(UNFOLDED).order_by(Rating.id).limit(batch)
@@ -256,12 +267,9 @@ def refresh_rollups(batch: int = 5000) -> int:
             return folded
         where = [_id_filter(ids)]
         sums = tuple(f"n{s}" for s in SCORES) + ("noise",)
-        rows = [dict(r._mapping) for r in db.session.execute(_raw_score_select(where, SCORE_DIMS))]
-        _upsert(ScoreRollup, rows, SCORE_DIMS, sums)
-        rows = [dict(r._mapping) for r in db.session.execute(_raw_score_select(where, MONTH_DIMS))]
-        _upsert(MonthRollup, rows, MONTH_DIMS, sums)
-        rows = [dict(r._mapping) for r in db.session.execute(_raw_demo_select(where, DEMO_DIMS))]
-        _upsert(DemographicRollup, rows, DEMO_DIMS, sums)
+        _upsert_select(ScoreRollup, _raw_score_select(where, SCORE_DIMS), SCORE_DIMS, sums)
+        _upsert_select(MonthRollup, _raw_score_select(where, MONTH_DIMS), MONTH_DIMS, sums)
+        _upsert_select(DemographicRollup, _raw_demo_select(where, DEMO_DIMS), DEMO_DIMS, sums)
         merged: dict[tuple, dict] = {}
         for key, n in _tally_reasons(_reason_rows(where)).items():
             row = merged.setdefault(key[:-1], dict(zip(REASON_DIMS, key[:-1], strict=True), n=0, noise=0))

@@ -91,7 +91,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score_rollups')),
     sa.UniqueConstraint('office_id', 'ym', 'unit_id', 'counter_id', 'channel', 'question_id', 'weekday', 'hour', name='uq_score_rollups_key')
     )
-    op.create_index('ix_ratings_unfolded', 'ratings', ['office_id', 'tapped_at'], unique=False,
+    op.create_index('ix_ratings_unfolded', 'ratings', ['id'], unique=False,
                     postgresql_where=sa.text('rolled_up = false'), sqlite_where=sa.text('rolled_up = 0'))
     # ### end Alembic commands ###
 
