@@ -1,14 +1,20 @@
-"""Time the quarterly dashboard at city scale on PostgreSQL: 100k and 10M ratings (or the largest that loads in time).
+"""Time the quarterly dashboard at city scale on PostgreSQL: 100k and 10M ratings (or the largest that
+loads in time).
 
     /work/venv/bin/python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
         [--url postgresql://postgres@127.0.0.1:5432/postgres]
 
-For each size it creates a database of its own, builds the schema with the migrations, loads a city of 12 offices
+For each size it creates a database of its own, builds the schema with the migrations, loads a city of 12
+offices
 × 5 counters with ratings spread over 2024–2025 (working hours, 85% kiosk / 15% QR, 1% noise, reasons for low
-scores, some demographics) through COPY, folds them into the roll-ups (the last 2,000 are left unfolded, as fresh
-ratings are, so reads also count raw rows), then times `dashboard()` for 2025 Q4 for one office and for the whole
-city: the median of repeated runs after one warm-up. The database is dropped afterwards. A size whose load would not
-fit in the time budget (estimated from the rows-per-second of the sizes before it) is skipped and reported as such.
+scores, some demographics) through COPY, folds them into the roll-ups (the last 2,000 are left unfolded, as
+fresh
+ratings are, so reads also count raw rows), then times `dashboard()` for 2025 Q4 for one office and for the
+whole
+city: the median of repeated runs after one warm-up. The database is dropped afterwards. A size whose load
+would not
+fit in the time budget (estimated from the rows-per-second of the sizes before it) is skipped and reported
+as such.
 """
 
 import argparse
@@ -28,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from feedback_app import create_app  # noqa: E402
 from feedback_app.extensions import db  # noqa: E402
-from feedback_app.models import City, Counter, Office, Question, QuestionnaireVersion, Questionnaire, Unit  # noqa: E402
+from feedback_app.models import City, Counter, Office, Question, Questionnaire, QuestionnaireVersion, Unit  # noqa: E402
 from feedback_app.services.analytics import dashboard, scope_of  # noqa: E402
 from feedback_app.services.defaults import ensure_city_defaults  # noqa: E402
 from feedback_app.services.rollups import rebuild_rollups, refresh_rollups  # noqa: E402
@@ -54,8 +60,11 @@ def make_database(base: str) -> tuple[str, str]:
 
 def drop_database(base: str, name: str) -> None:
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                     "pg_backend_pid()", (name,))
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+            "pg_backend_pid()",
+            (name,),
+        )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
@@ -73,16 +82,21 @@ def build_city() -> tuple[City, list[Counter], int, int, int]:
         db.session.add(unit)
         db.session.flush()
         for c in range(COUNTERS):
-            counter = Counter(office_id=office.id, unit_id=unit.id, code=f"O{o:02d}-{c}", name=f"櫃檯 {c + 1}")
+            counter = Counter(
+                office_id=office.id, unit_id=unit.id, code=f"O{o:02d}-{c}", name=f"櫃檯 {c + 1}"
+            )
             db.session.add(counter)
             counters.append(counter)
     db.session.commit()
-    version = db.session.scalar(sa.select(QuestionnaireVersion).join(Questionnaire).where(
-        Questionnaire.code == "kiosk"))
-    overall = db.session.scalar(sa.select(Question.id).where(Question.version_id == version.id,
-                                                             Question.code == "overall"))
-    reasons = db.session.scalar(sa.select(Question.id).where(Question.version_id == version.id,
-                                                             Question.code == "reasons"))
+    version = db.session.scalar(
+        sa.select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.code == "kiosk")
+    )
+    overall = db.session.scalar(
+        sa.select(Question.id).where(Question.version_id == version.id, Question.code == "overall")
+    )
+    reasons = db.session.scalar(
+        sa.select(Question.id).where(Question.version_id == version.id, Question.code == "reasons")
+    )
     return city, counters, version.id, overall, reasons
 
 
@@ -93,17 +107,22 @@ def load_ratings(url: str, size: int, counters, version_id: int, overall: int, r
     hash_ = "0" * 64
     answer_id = 0
     with psycopg.connect(plain) as conn, conn.cursor() as cur:
-        # The generated rows are consistent by construction: skip the per-row foreign-key triggers while loading,
+        # The generated rows are consistent by construction: skip the per-row foreign-key triggers while
+        # loading,
         # and build the secondary indexes once afterwards rather than row by row.
         cur.execute("SET session_replication_role = replica")
-        cur.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = "
-                    "i.indexname WHERE i.tablename IN ('ratings', 'answers') AND c.conname IS NULL")
+        cur.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = "
+            "i.indexname WHERE i.tablename IN ('ratings', 'answers') AND c.conname IS NULL"
+        )
         indexes = cur.fetchall()
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
-        with cur.copy("COPY ratings (id, uuid, office_id, unit_id, counter_id, questionnaire_version_id, channel, "
-                      "tapped_at, received_at, score, is_noise, content_hash, sex, age_group, rolled_up) "
-                      "FROM STDIN") as copy:
+        with cur.copy(
+            "COPY ratings (id, uuid, office_id, unit_id, counter_id, questionnaire_version_id, channel, "
+            "tapped_at, received_at, score, is_noise, content_hash, sex, age_group, rolled_up) "
+            "FROM STDIN"
+        ) as copy:
             lines = []
             answers = []
             for i in range(1, size + 1):
@@ -116,10 +135,12 @@ def load_ratings(url: str, size: int, counters, version_id: int, overall: int, r
                 channel = "kiosk" if rng.random() < 0.85 else "counter_qr"
                 sex = rng.choice(("female", "male")) if rng.random() < 0.1 else "\\N"
                 age = rng.choice(("20_39", "40_64", "65_plus")) if sex != "\\N" else "\\N"
-                lines.append(f"{i}\t00000000-0000-4000-8000-{i:012x}\t{counter.office_id}\t{counter.unit_id}\t"
-                             f"{counter.id}\t{version_id}\t{channel}\t{tapped}\t{tapped}\t{score}\t"
-                             f"{'t' if rng.random() < 0.01 else 'f'}\t{hash_}\t{sex}\t{age}\t"
-                             f"{'f' if i > size - UNFOLDED else 't'}\n")
+                lines.append(
+                    f"{i}\t00000000-0000-4000-8000-{i:012x}\t{counter.office_id}\t{counter.unit_id}\t"
+                    f"{counter.id}\t{version_id}\t{channel}\t{tapped}\t{tapped}\t{score}\t"
+                    f"{'t' if rng.random() < 0.01 else 'f'}\t{hash_}\t{sex}\t{age}\t"
+                    f"{'f' if i > size - UNFOLDED else 't'}\n"
+                )
                 answer_id += 1
                 answers.append(f"{answer_id}\t{i}\t{overall}\t{score}\t\\N\n")
                 if score <= 2:
@@ -131,7 +152,7 @@ def load_ratings(url: str, size: int, counters, version_id: int, overall: int, r
             copy.write("".join(lines))
         with cur.copy("COPY answers (id, rating_id, question_id, score, choices) FROM STDIN") as copy:
             for start in range(0, len(answers), 100_000):
-                copy.write("".join(answers[start:start + 100_000]))
+                copy.write("".join(answers[start : start + 100_000]))
         for _, definition in indexes:
             cur.execute(definition)
         cur.execute("SELECT setval('ratings_id_seq', %s)", (size,))
@@ -173,7 +194,10 @@ def run_size(base: str, size: int, runs: int, keep: bool = False) -> dict:
             rows = db.session.scalar(sa.text("SELECT count(*) FROM score_rollups"))
             office = db.session.scalar(sa.select(Office).order_by(Office.id))
             result = {
-                "size": size, "load_s": loaded, "rollup_s": rebuilt, "rollup_rows": rows,
+                "size": size,
+                "load_s": loaded,
+                "rollup_s": rebuilt,
+                "rollup_rows": rows,
                 "office_ms": time_dashboard(scope_of(office), runs),
                 "city_ms": time_dashboard(scope_of(city), runs),
             }
@@ -191,7 +215,9 @@ def run_size(base: str, size: int, runs: int, keep: bool = False) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sizes", default="100000,10000000")
     parser.add_argument("--budget", type=float, default=420.0, help="seconds the whole run may take")
@@ -205,23 +231,34 @@ def main() -> None:
         left = args.budget - (time.perf_counter() - began)
         if rate is not None and size / rate * 2.2 > left:
             fits = int(left / 2.2 * rate) // 100_000 * 100_000
-            print(f"{size:>11,} ratings: would need ~{size / rate * 2.2:.0f} s to load and fold, {left:.0f} s left; "
-                  f"running {fits:,} instead" if fits > results[-1]["size"] else f"{size:,}: skipped, no time left")
+            print(
+                f"{size:>11,} ratings: would need ~{size / rate * 2.2:.0f} s to load and fold, "
+                f"{left:.0f} s left; "
+                f"running {fits:,} instead"
+                if fits > results[-1]["size"]
+                else f"{size:,}: skipped, no time left"
+            )
             if fits <= results[-1]["size"]:
                 continue
             size = fits
         result = run_size(args.url, size, args.runs, args.keep)
         rate = size / (result["load_s"] + result["rollup_s"])
         results.append(result)
-        print(f"{size:>11,} ratings: load {result['load_s']:.1f} s, roll-up build {result['rollup_s']:.1f} s "
-              f"({result['rollup_rows']:,} score roll-up rows); dashboard {PERIOD.label} median of {args.runs}: "
-              f"one office {result['office_ms']:.0f} ms, whole city {result['city_ms']:.0f} ms; "
-              f"folding {result['refresh_unfolded']:,} fresh ratings took {result['refresh_s'] * 1000:.0f} ms",
-              flush=True)
+        print(
+            f"{size:>11,} ratings: load {result['load_s']:.1f} s, roll-up build {result['rollup_s']:.1f} s "
+            f"({result['rollup_rows']:,} score roll-up rows); "
+            f"dashboard {PERIOD.label} median of {args.runs}: "
+            f"one office {result['office_ms']:.0f} ms, whole city {result['city_ms']:.0f} ms; "
+            f"folding {result['refresh_unfolded']:,} fresh ratings took {result['refresh_s'] * 1000:.0f} ms",
+            flush=True,
+        )
     if len(results) >= 2:
         small, large = results[0], results[-1]
-        print(f"ratio {large['size']:,} / {small['size']:,}: office {large['office_ms'] / small['office_ms']:.2f}×, "
-              f"city {large['city_ms'] / small['city_ms']:.2f}×")
+        print(
+            f"ratio {large['size']:,} / {small['size']:,}: "
+            f"office {large['office_ms'] / small['office_ms']:.2f}×, "
+            f"city {large['city_ms'] / small['city_ms']:.2f}×"
+        )
 
 
 if __name__ == "__main__":

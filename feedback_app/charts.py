@@ -75,21 +75,44 @@ def trend_chart(series: dict[str, list[tuple[str, stats.Satisfaction]]], title: 
         colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
         xs = list(range(len(points)))
         rates = [_pct(s.rate) for _, s in points]
-        ax.plot([x for x, r in zip(xs, rates, strict=True) if r is not None],
-                [r for r in rates if r is not None], color=colour, linewidth=1.5, label=label, linestyle="-")
+        ax.plot(
+            [x for x, r in zip(xs, rates, strict=True) if r is not None],
+            [r for r in rates if r is not None],
+            color=colour,
+            linewidth=1.5,
+            label=label,
+            linestyle="-",
+        )
         for x, (_, s) in zip(xs, points, strict=True):
             if s.rate is None:
                 continue
-            _, _, bars = ax.errorbar([x], [_pct(s.rate)], yerr=[[_pct(s.rate - s.low)], [_pct(s.high - s.rate)]],
-                                     fmt=marker, color=colour, markerfacecolor="white" if s.too_few else colour,
-                                     markersize=7, capsize=3, linestyle="none", elinewidth=1)
+            _, _, bars = ax.errorbar(
+                [x],
+                [_pct(s.rate)],
+                yerr=[[_pct(s.rate - s.low)], [_pct(s.high - s.rate)]],
+                fmt=marker,
+                color=colour,
+                markerfacecolor="white" if s.too_few else colour,
+                markersize=7,
+                capsize=3,
+                linestyle="none",
+                elinewidth=1,
+            )
             for bar in bars:
                 bar.set_linestyle("--" if s.too_few else "-")
         ax.set_xticks(xs, [p for p, _ in points], rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("滿意度（%）")
     ax.set_ylim(0, 100)
     ax.grid(axis="y", color="#dddddd")
-    ax.plot([], [], marker="o", markerfacecolor="white", color=NEUTRAL, linestyle="--", label="樣本不足（少於30筆）")
+    ax.plot(
+        [],
+        [],
+        marker="o",
+        markerfacecolor="white",
+        color=NEUTRAL,
+        linestyle="--",
+        label="樣本不足（少於30筆）",
+    )
     ax.legend(fontsize=8, loc="lower left")
     _titles(fig, ax, title, footnote)
     return fig
@@ -110,8 +133,16 @@ def distribution_chart(items: dict[str, stats.Satisfaction], title: str, footnot
     greys = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
     for score in range(5):
         widths = [items[k].distribution[score] * 100 for k in labels]
-        ax.barh(labels, widths, left=left, color=greys[score], hatch=HATCHES[score], edgecolor="#333333",
-                linewidth=0.4, label=SCORE_LABELS[score])
+        ax.barh(
+            labels,
+            widths,
+            left=left,
+            color=greys[score],
+            hatch=HATCHES[score],
+            edgecolor="#333333",
+            linewidth=0.4,
+            label=SCORE_LABELS[score],
+        )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_xlim(0, 100)
     ax.set_xlabel("占比（%）")
@@ -131,15 +162,24 @@ def heatmap_chart(grid: list[list[float | None]], hours: range, title: str, foot
     for r, row in enumerate(grid):
         for c, v in enumerate(row):
             if v is not None:
-                ax.text(c, r, f"{v * 100:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if v * 100 < 70 else "black")
+                ax.text(
+                    c,
+                    r,
+                    f"{v * 100:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v * 100 < 70 else "black",
+                )
     fig.colorbar(image, ax=ax, label="滿意度（%）")
     _titles(fig, ax, title, footnote)
     return fig
 
 
 def funnel_chart(points: list[dict], city_rate: float | None, title: str, footnote: str) -> Figure:
-    """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the city rate."""
+    """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the
+    city rate.
+    """
     fig = figure()
     ax = fig.add_subplot()
     if city_rate is not None and points:
@@ -147,14 +187,31 @@ def funnel_chart(points: list[dict], city_rate: float | None, title: str, footno
         ns = [max(5, top * i / 200) for i in range(1, 201)]
         for key, style in (("95", "--"), ("99.8", ":")):
             limits = [stats.funnel_limits(city_rate, n)[key] for n in ns]
-            ax.plot(ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限")
+            ax.plot(
+                ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限"
+            )
             ax.plot(ns, [hi * 100 for _, hi in limits], color=NEUTRAL, linestyle=style)
         ax.axhline(city_rate * 100, color="#000000", linewidth=1, label=f"全市 {city_rate * 100:.1f}%")
         for i, p in enumerate(points):
-            colour = BAD if p["position"].startswith("below") else GOOD if p["position"].startswith("above") else NEUTRAL
-            ax.plot([p["n"]], [p["rate"] * 100], marker=MARKERS[i % len(MARKERS)], color=colour, linestyle="none",
-                    markerfacecolor="white" if p["too_few"] else colour, markersize=8)
-            ax.annotate(p["name"], (p["n"], p["rate"] * 100), fontsize=7, xytext=(4, 3), textcoords="offset points")
+            colour = (
+                BAD
+                if p["position"].startswith("below")
+                else GOOD
+                if p["position"].startswith("above")
+                else NEUTRAL
+            )
+            ax.plot(
+                [p["n"]],
+                [p["rate"] * 100],
+                marker=MARKERS[i % len(MARKERS)],
+                color=colour,
+                linestyle="none",
+                markerfacecolor="white" if p["too_few"] else colour,
+                markersize=8,
+            )
+            ax.annotate(
+                p["name"], (p["n"], p["rate"] * 100), fontsize=7, xytext=(4, 3), textcoords="offset points"
+            )
     ax.set_xlabel("有效回答數")
     ax.set_ylabel("滿意度（%）")
     ax.legend(fontsize=7, loc="lower right")
@@ -162,14 +219,22 @@ def funnel_chart(points: list[dict], city_rate: float | None, title: str, footno
     return fig
 
 
-def pareto_chart(rows: list[tuple[str, int, float, float]], labels: dict[str, str], title: str,
-                 footnote: str) -> Figure:
+def pareto_chart(
+    rows: list[tuple[str, int, float, float]], labels: dict[str, str], title: str, footnote: str
+) -> Figure:
     """不滿意原因 ranked: bars of counts and the cumulative share."""
     fig = figure()
     ax = fig.add_subplot()
     names = [labels.get(r[0], r[0]) for r in rows]
-    ax.bar(names, [r[1] for r in rows], color=PALETTE[0], hatch="//", edgecolor="#333333", linewidth=0.4,
-           label="次數")
+    ax.bar(
+        names,
+        [r[1] for r in rows],
+        color=PALETTE[0],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.4,
+        label="次數",
+    )
     ax.set_ylabel("次數")
     twin = ax.twinx()
     twin.plot(names, [r[3] * 100 for r in rows], color=PALETTE[5], marker="s", label="累計占比（%）")
@@ -185,14 +250,30 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     fig = figure()
     ax = fig.add_subplot()
     xs = list(range(len(points)))
-    ax.bar([x - 0.2 for x in xs], [p["received"] for _, p in points], width=0.4, color=PALETTE[0], label="收件數")
-    ax.bar([x + 0.2 for x in xs], [p["closed"] for _, p in points], width=0.4, color=PALETTE[1], hatch="//",
-           edgecolor="#333333", linewidth=0.4, label="結案數")
+    ax.bar(
+        [x - 0.2 for x in xs], [p["received"] for _, p in points], width=0.4, color=PALETTE[0], label="收件數"
+    )
+    ax.bar(
+        [x + 0.2 for x in xs],
+        [p["closed"] for _, p in points],
+        width=0.4,
+        color=PALETTE[1],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.4,
+        label="結案數",
+    )
     ax.set_xticks(xs, [label for label, _ in points], rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("件數")
     twin = ax.twinx()
-    rates = [(x, p["on_time_rate"] * 100) for x, (_, p) in zip(xs, points, strict=True) if p["on_time_rate"] is not None]
-    twin.plot([x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）")
+    rates = [
+        (x, p["on_time_rate"] * 100)
+        for x, (_, p) in zip(xs, points, strict=True)
+        if p["on_time_rate"] is not None
+    ]
+    twin.plot(
+        [x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）"
+    )
     twin.set_ylim(0, 105)
     twin.set_ylabel("如期結案率（%）")
     handles = ax.get_legend_handles_labels()
@@ -204,7 +285,8 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
 
 def table_figure(title: str, header: list[str], rows: list[list[str]], note: str) -> Figure:
     """A table as an A4 landscape page of the printed report."""
-    # A fixed layout: a table page has no ticks to make room for, and constrained layout would triple its cost.
+    # A fixed layout: a table page has no ticks to make room for, and constrained layout would triple its
+    # cost.
     fig = figure(11.69, 8.27, layout=None)
     ax = fig.add_axes((0.03, 0.06, 0.94, 0.86))
     ax.axis("off")

@@ -1,4 +1,6 @@
-"""Manager analytics: the satisfaction and response dashboard, its charts and tables, and quarterly reports."""
+"""Manager analytics: the satisfaction and response dashboard, its charts and tables, and quarterly
+reports.
+"""
 
 from flask import Blueprint
 

@@ -7,8 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..extensions import db
-from ..models import utcnow
-from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit
+from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit, utcnow
 from ..services import analytics, reports
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
@@ -17,8 +16,12 @@ from . import bp
 
 READERS = (Role.SUPERVISOR, Role.MONITOR, Role.DIRECTOR, Role.ADMIN)
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-CHANNELS = {"separate": _l("Kiosk and QR apart"), "combined": _l("Kiosk and QR combined"),
-            "kiosk": _l("Kiosk only"), "qr": _l("QR survey only")}
+CHANNELS = {
+    "separate": _l("Kiosk and QR apart"),
+    "combined": _l("Kiosk and QR combined"),
+    "kiosk": _l("Kiosk only"),
+    "qr": _l("QR survey only"),
+}
 
 
 def _int_arg(name: str) -> int | None:
@@ -46,29 +49,52 @@ def _request_board() -> analytics.Dashboard:
         raise ValidationFailed(details={"unit": str(_l("The unit is not in the chosen office."))})
     if counter_id and get_scoped(Counter, counter_id, current_user).office_id not in scope.office_ids:
         raise ValidationFailed(details={"counter": str(_l("The counter is not in the chosen office."))})
-    selection = analytics.Selection(unit_id=unit_id, counter_id=counter_id,
-                                    questionnaire_id=_int_arg("questionnaire"),
-                                    question=request.args.get("question") or "overall", channel=channel)
+    selection = analytics.Selection(
+        unit_id=unit_id,
+        counter_id=counter_id,
+        questionnaire_id=_int_arg("questionnaire"),
+        question=request.args.get("question") or "overall",
+        channel=channel,
+    )
     return analytics.dashboard(scope, period, selection)
 
 
 def _choices(board: analytics.Dashboard) -> dict:
-    offices = db.session.scalars(sa.select(Office).where(Office.id.in_(visible_office_ids(current_user)))
-                                 .order_by(Office.code)).all()
+    offices = db.session.scalars(
+        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+    ).all()
     scope_ids = board.scope.office_ids
-    questionnaires = db.session.scalars(sa.select(Questionnaire).where(
-        Questionnaire.city_id == board.scope.city.id, Questionnaire.kind.in_(("counter", "kiosk")))
-        .order_by(Questionnaire.code)).all()
-    codes = sorted(set(db.session.scalars(
-        sa.select(Question.code).join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
-        .join(Questionnaire).where(Questionnaire.city_id == board.scope.city.id, Question.kind == "scale5",
-                                   Questionnaire.kind.in_(("counter", "kiosk"))))))
+    questionnaires = db.session.scalars(
+        sa.select(Questionnaire)
+        .where(Questionnaire.city_id == board.scope.city.id, Questionnaire.kind.in_(("counter", "kiosk")))
+        .order_by(Questionnaire.code)
+    ).all()
+    codes = sorted(
+        set(
+            db.session.scalars(
+                sa.select(Question.code)
+                .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+                .join(Questionnaire)
+                .where(
+                    Questionnaire.city_id == board.scope.city.id,
+                    Question.kind == "scale5",
+                    Questionnaire.kind.in_(("counter", "kiosk")),
+                )
+            )
+        )
+    )
     return {
         "offices": offices,
-        "units": db.session.scalars(sa.select(Unit).where(Unit.office_id.in_(scope_ids)).order_by(Unit.id)).all()
-        if board.scope.office else [],
-        "counters": db.session.scalars(sa.select(Counter).where(Counter.office_id.in_(scope_ids))
-                                       .order_by(Counter.code)).all() if board.scope.office else [],
+        "units": db.session.scalars(
+            sa.select(Unit).where(Unit.office_id.in_(scope_ids)).order_by(Unit.id)
+        ).all()
+        if board.scope.office
+        else [],
+        "counters": db.session.scalars(
+            sa.select(Counter).where(Counter.office_id.in_(scope_ids)).order_by(Counter.code)
+        ).all()
+        if board.scope.office
+        else [],
         "questionnaires": questionnaires,
         "questions": codes,
         "channels": CHANNELS,
@@ -80,8 +106,14 @@ def _choices(board: analytics.Dashboard) -> dict:
 @login_required
 def dashboard():
     board = _request_board()
-    return render_template("analytics/dashboard.html", board=board, tables=reports.tables(board),
-                           charts=reports.chart_titles(board), choices=_choices(board), args=request.args)
+    return render_template(
+        "analytics/dashboard.html",
+        board=board,
+        tables=reports.tables(board),
+        charts=reports.chart_titles(board),
+        choices=_choices(board),
+        args=request.args,
+    )
 
 
 @bp.get("/chart/<name>.<fmt>")
@@ -94,8 +126,11 @@ def chart(name: str, fmt: str):
     figures = reports.figures(board)
     if name not in figures:
         raise NotFound()
-    return Response(charts.render(figures[name], fmt), mimetype=FORMATS[fmt],
-                    headers={"Content-Disposition": f'inline; filename="{name}-{board.period.key}.{fmt}"'})
+    return Response(
+        charts.render(figures[name], fmt),
+        mimetype=FORMATS[fmt],
+        headers={"Content-Disposition": f'inline; filename="{name}-{board.period.key}.{fmt}"'},
+    )
 
 
 @bp.get("/table/<key>.csv")
@@ -105,19 +140,24 @@ def table_csv(key: str):
     table = next((t for t in reports.tables(board) if t.key == key), None)
     if table is None:
         raise NotFound()
-    return Response(reports.table_csv(table), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{key}-{board.period.key}.csv"'})
+    return Response(
+        reports.table_csv(table),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{key}-{board.period.key}.csv"'},
+    )
 
 
 @bp.get("/reports", endpoint="reports")
 @login_required
 def reports_index():
     require_role(current_user, *READERS)
-    offices = db.session.scalars(sa.select(Office).where(Office.id.in_(visible_office_ids(current_user)))
-                                 .order_by(Office.code)).all()
+    offices = db.session.scalars(
+        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+    ).all()
     quarters = Period.containing(utcnow()).trailing(8)[::-1]
-    return render_template("analytics/reports.html", offices=offices, quarters=quarters,
-                           city_wide=current_user.office_id is None)
+    return render_template(
+        "analytics/reports.html", offices=offices, quarters=quarters, city_wide=current_user.office_id is None
+    )
 
 
 @bp.get("/reports/<target>/<int:year>-Q<int:quarter>.<fmt>")
@@ -143,5 +183,8 @@ def quarterly_report(target: str, year: int, quarter: int, fmt: str):
     except ValueError:
         raise NotFound() from None
     mimetype = "application/vnd.oasis.opendocument.spreadsheet" if fmt == "ods" else "application/pdf"
-    return Response(report.ods() if fmt == "ods" else report.pdf(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename}.{fmt}"'})
+    return Response(
+        report.ods() if fmt == "ods" else report.pdf(),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{report.filename}.{fmt}"'},
+    )

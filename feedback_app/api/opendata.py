@@ -8,9 +8,14 @@ from marshmallow import Schema, fields, validate
 from ..services import opendata
 from ..services.stats import Period
 
-blp = Blueprint("api_opendata", __name__, description=(
-    "Open data (資料開放): satisfaction per office, month and channel, aggregated and de-identified. "
-    f"Cells with fewer than {opendata.SUPPRESS_BELOW} valid answers are suppressed (figures null)."))
+blp = Blueprint(
+    "api_opendata",
+    __name__,
+    description=(
+        "Open data (資料開放): satisfaction per office, month and channel, aggregated and de-identified. "
+        f"Cells with fewer than {opendata.SUPPRESS_BELOW} valid answers are suppressed (figures null)."
+    ),
+)
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM.")
 
@@ -43,8 +48,15 @@ def _rows(args) -> list[dict]:
             first = last.trailing(12)[0]
         return opendata.satisfaction_rows(first, last)
     except ValueError:
-        abort(422, message=str(_l("Choose from one month to the same or a later one, at most %(n)d months.",
-                                  n=opendata.MAX_MONTHS)))
+        abort(
+            422,
+            message=str(
+                _l(
+                    "Choose from one month to the same or a later one, at most %(n)d months.",
+                    n=opendata.MAX_MONTHS,
+                )
+            ),
+        )
 
 
 @blp.route("/satisfaction.json")
@@ -60,5 +72,8 @@ def satisfaction_json(args):
 @blp.response(200, content_type="text/csv", description="The same rows as CSV (UTF-8 with BOM).")
 def satisfaction_csv(args):
     """Satisfaction per office, month and channel (CSV)."""
-    return Response(opendata.rows_csv(_rows(args)), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="satisfaction.csv"'})
+    return Response(
+        opendata.rows_csv(_rows(args)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="satisfaction.csv"'},
+    )

@@ -1,6 +1,7 @@
 """Roll-ups of ratings for the analytics pages: counts per Taipei-local month, weekday and hour.
 
-Every count here is a sum over ratings whose `rolled_up` flag is set; readers add the ratings not yet folded in,
+Every count here is a sum over ratings whose `rolled_up` flag is set; readers add the ratings not yet
+folded in,
 so figures always equal a direct count over the raw ratings. Unit and counter 0 stand for "none".
 """
 
@@ -10,19 +11,35 @@ import sqlalchemy.orm as so
 from ..extensions import db
 from .survey import Rating
 
-# The few ratings not yet folded into the roll-ups, found (and claimed in id order) without touching the millions
+# The few ratings not yet folded into the roll-ups, found (and claimed in id order) without touching the
+# millions
 # that are: the index holds only unfolded rows, so reads scan it whole and filter office and time.
-sa.Index("ix_ratings_unfolded", Rating.id,
-         postgresql_where=Rating.rolled_up == sa.false(), sqlite_where=Rating.rolled_up == sa.false())
+sa.Index(
+    "ix_ratings_unfolded",
+    Rating.id,
+    postgresql_where=Rating.rolled_up == sa.false(),
+    sqlite_where=Rating.rolled_up == sa.false(),
+)
 
 
 class ScoreRollup(db.Model):
-    """Answers to one scale question per local month × weekday × hour × counter × channel: a count per score."""
+    """Answers to one scale question per local month × weekday × hour × counter × channel: a count per
+    score.
+    """
 
     __tablename__ = "score_rollups"
     __table_args__ = (
-        sa.UniqueConstraint("office_id", "ym", "unit_id", "counter_id", "channel", "question_id", "weekday", "hour",
-                            name="uq_score_rollups_key"),
+        sa.UniqueConstraint(
+            "office_id",
+            "ym",
+            "unit_id",
+            "counter_id",
+            "channel",
+            "question_id",
+            "weekday",
+            "hour",
+            name="uq_score_rollups_key",
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -47,8 +64,9 @@ class MonthRollup(db.Model):
 
     __tablename__ = "month_rollups"
     __table_args__ = (
-        sa.UniqueConstraint("office_id", "ym", "unit_id", "counter_id", "channel", "question_id",
-                            name="uq_month_rollups_key"),
+        sa.UniqueConstraint(
+            "office_id", "ym", "unit_id", "counter_id", "channel", "question_id", name="uq_month_rollups_key"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -71,8 +89,9 @@ class ReasonRollup(db.Model):
 
     __tablename__ = "reason_rollups"
     __table_args__ = (
-        sa.UniqueConstraint("office_id", "ym", "unit_id", "counter_id", "channel", "reason",
-                            name="uq_reason_rollups_key"),
+        sa.UniqueConstraint(
+            "office_id", "ym", "unit_id", "counter_id", "channel", "reason", name="uq_reason_rollups_key"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -87,12 +106,22 @@ class ReasonRollup(db.Model):
 
 
 class DemographicRollup(db.Model):
-    """Overall scores per local month × counter × channel × sex × age group (性別主流化); '' = not answered."""
+    """Overall scores per local month × counter × channel × sex × age group (性別主流化); '' = not
+    answered.
+    """
 
     __tablename__ = "demographic_rollups"
     __table_args__ = (
-        sa.UniqueConstraint("office_id", "ym", "unit_id", "counter_id", "channel", "sex", "age_group",
-                            name="uq_demographic_rollups_key"),
+        sa.UniqueConstraint(
+            "office_id",
+            "ym",
+            "unit_id",
+            "counter_id",
+            "channel",
+            "sex",
+            "age_group",
+            name="uq_demographic_rollups_key",
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

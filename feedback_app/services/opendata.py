@@ -1,6 +1,7 @@
 """資料開放: satisfaction per office and month, aggregated and de-identified for anyone to download.
 
-Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW valid answers
+Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW valid
+answers
 is published without its figures, so no small group of citizens can be singled out.
 """
 
@@ -18,8 +19,17 @@ from .stats import Period
 
 SUPPRESS_BELOW = 5
 MAX_MONTHS = 36
-FIELDS = ("city", "office_code", "office_name", "month", "channel", "answers", "satisfied", "satisfaction_rate",
-          "suppressed")
+FIELDS = (
+    "city",
+    "office_code",
+    "office_name",
+    "month",
+    "channel",
+    "answers",
+    "satisfied",
+    "satisfaction_rate",
+    "suppressed",
+)
 
 
 def default_span(now: datetime | None = None) -> tuple[Period, Period]:
@@ -36,27 +46,42 @@ def satisfaction_rows(first: Period, last: Period) -> list[dict]:
     if months > MAX_MONTHS:
         raise ValueError(f"at most {MAX_MONTHS} months at a time")
     offices = {o.id: o for o in db.session.scalars(sa.select(Office).join(City))}
-    questions = list(db.session.scalars(sa.select(Question.id).where(Question.code == "overall",
-                                                                     Question.kind == "scale5")))
+    questions = list(
+        db.session.scalars(
+            sa.select(Question.id).where(Question.code == "overall", Question.kind == "scale5")
+        )
+    )
     group_of = {channel: group for group, channels in CHANNEL_GROUPS.items() for channel in channels}
-    cells = score_counts(Filters(office_ids=list(offices), question_ids=questions, channels=tuple(group_of)),
-                         first.ym_range[0], last.ym_range[1], ("ym", "office_id", "channel"))
+    cells = score_counts(
+        Filters(office_ids=list(offices), question_ids=questions, channels=tuple(group_of)),
+        first.ym_range[0],
+        last.ym_range[1],
+        ("ym", "office_id", "channel"),
+    )
     merged: dict[tuple, list[int]] = {}
     for (ym, office_id, channel), counts in cells.items():
         slot = merged.setdefault((ym, office_id, group_of[channel]), [0, 0])
         slot[0] += counts.n
         slot[1] += counts.satisfied
     rows = []
-    for (ym, office_id, group), (n, satisfied) in sorted(merged.items(), key=lambda kv: (
-            offices[kv[0][1]].code, kv[0][0], kv[0][2])):
+    for (ym, office_id, group), (n, satisfied) in sorted(
+        merged.items(), key=lambda kv: (offices[kv[0][1]].code, kv[0][0], kv[0][2])
+    ):
         office = offices[office_id]
         small = n < SUPPRESS_BELOW
-        rows.append({
-            "city": office.city.code, "office_code": office.code, "office_name": office.name,
-            "month": f"{ym // 100}-{ym % 100:02d}", "channel": group,
-            "answers": None if small else n, "satisfied": None if small else satisfied,
-            "satisfaction_rate": None if small or not n else round(satisfied / n, 4), "suppressed": small,
-        })
+        rows.append(
+            {
+                "city": office.city.code,
+                "office_code": office.code,
+                "office_name": office.name,
+                "month": f"{ym // 100}-{ym % 100:02d}",
+                "channel": group,
+                "answers": None if small else n,
+                "satisfied": None if small else satisfied,
+                "satisfaction_rate": None if small or not n else round(satisfied / n, 4),
+                "suppressed": small,
+            }
+        )
     return rows
 
 

@@ -1,7 +1,8 @@
 """The dashboard as tables and charts, and the quarterly report as .ods, .pdf and CSV.
 
 `tables()` and `figures()` are the single description of what the pages, exports and reports show;
-`build_quarterly_report()` is what a scheduled job calls to produce a quarter's report for an office or the city.
+`build_quarterly_report()` is what a scheduled job calls to produce a quarter's report for an office or the
+city.
 """
 
 import csv
@@ -18,15 +19,28 @@ from .stats import Period
 
 CHANNEL_LABELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "combined": _l("Kiosk and QR combined")}
 FUNNEL_LABELS = {
-    "within": _l("Within the 95% limits"), "above_95": _l("Above the 95% limit"),
-    "below_95": _l("Below the 95% limit"), "above_998": _l("Above the 99.8% limit"),
+    "within": _l("Within the 95% limits"),
+    "above_95": _l("Above the 95% limit"),
+    "below_95": _l("Below the 95% limit"),
+    "above_998": _l("Above the 99.8% limit"),
     "below_998": _l("Below the 99.8% limit"),
 }
 SEX_LABELS = {"female": "女", "male": "男", "other": "其他", "": _l("Not answered")}
-AGE_LABELS = {"under_20": "未滿20歲", "20_39": "20–39歲", "40_64": "40–64歲", "65_plus": "65歲以上",
-              "": _l("Not answered")}
-OUTCOME_LABELS = {"resolved": _l("Resolved"), "explained": _l("Explained"), "not_our_duty": _l("Not our duty"),
-                  "duplicate": _l("Duplicate"), "withdrawn": _l("Withdrawn"), "—": "—"}
+AGE_LABELS = {
+    "under_20": "未滿20歲",
+    "20_39": "20–39歲",
+    "40_64": "40–64歲",
+    "65_plus": "65歲以上",
+    "": _l("Not answered"),
+}
+OUTCOME_LABELS = {
+    "resolved": _l("Resolved"),
+    "explained": _l("Explained"),
+    "not_our_duty": _l("Not our duty"),
+    "duplicate": _l("Duplicate"),
+    "withdrawn": _l("Withdrawn"),
+    "—": "—",
+}
 PDF_ROWS_PER_PAGE = 30
 
 
@@ -52,7 +66,9 @@ class Table:
 
 
 def pct(value: float | None, digits: int = 1) -> Cell:
-    return Cell("—" if value is None else f"{value * 100:.{digits}f}%", None if value is None else round(value, 6))
+    return Cell(
+        "—" if value is None else f"{value * 100:.{digits}f}%", None if value is None else round(value, 6)
+    )
 
 
 def num(value, digits: int = 0) -> Cell:
@@ -71,16 +87,22 @@ def points(change: stats.Growth, higher_is_better: bool = True) -> Cell:
     if change.points is None:
         return Cell("—")
     better = change.direction * (1 if higher_is_better else -1)
-    return Cell(f"{change.points:+.1f} " + str(_l("pts")), round(change.points, 4),
-                "up" if better > 0 else "down" if better < 0 else "")
+    return Cell(
+        f"{change.points:+.1f} " + str(_l("pts")),
+        round(change.points, 4),
+        "up" if better > 0 else "down" if better < 0 else "",
+    )
 
 
 def relative(change: stats.Growth, higher_is_better: bool = True) -> Cell:
     if change.relative is None:
         return Cell("—")
     better = change.direction * (1 if higher_is_better else -1)
-    return Cell(f"{change.relative * 100:+.1f}%", round(change.relative, 6),
-                "up" if better > 0 else "down" if better < 0 else "")
+    return Cell(
+        f"{change.relative * 100:+.1f}%",
+        round(change.relative, 6),
+        "up" if better > 0 else "down" if better < 0 else "",
+    )
 
 
 def _text(value) -> Cell:
@@ -95,69 +117,185 @@ def tables(board: Dashboard) -> list[Table]:
     """Every table of the dashboard, in reading order."""
     span = board.footnote
     result = []
-    sat = Table("satisfaction", str(_l("Satisfaction (top-2-box) by channel")), [
-        str(_l("Channel")), str(_l("Valid answers")), str(_l("Satisfaction")), str(_l("95% interval")),
-        str(_l("Mean score")), str(_l("vs previous period")), str(_l("vs previous period (relative)")),
-        str(_l("vs same period last year")), str(_l("vs same period last year (relative)")),
-        str(_l("Noise excluded")), str(_l("Sample")),
-    ], note=str(_l("Counted: answers to the chosen question, by tap time in Asia/Taipei, noise excluded. %(span)s",
-                   span=span)))
+    sat = Table(
+        "satisfaction",
+        str(_l("Satisfaction (top-2-box) by channel")),
+        [
+            str(_l("Channel")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Mean score")),
+            str(_l("vs previous period")),
+            str(_l("vs previous period (relative)")),
+            str(_l("vs same period last year")),
+            str(_l("vs same period last year (relative)")),
+            str(_l("Noise excluded")),
+            str(_l("Sample")),
+        ],
+        note=str(
+            _l(
+                "Counted: answers to the chosen question, by tap time in Asia/Taipei, "
+                "noise excluded. %(span)s",
+                span=span,
+            )
+        ),
+    )
     for line in board.lines:
         c = line.current
-        sat.rows.append([_text(CHANNEL_LABELS[line.key]), num(c.n), pct(c.rate), interval(c.low, c.high),
-                         num(c.mean, 2), points(line.vs_previous), relative(line.vs_previous),
-                         points(line.vs_last_year), relative(line.vs_last_year), num(c.noise), _flag(c.too_few)])
+        sat.rows.append(
+            [
+                _text(CHANNEL_LABELS[line.key]),
+                num(c.n),
+                pct(c.rate),
+                interval(c.low, c.high),
+                num(c.mean, 2),
+                points(line.vs_previous),
+                relative(line.vs_previous),
+                points(line.vs_last_year),
+                relative(line.vs_last_year),
+                num(c.noise),
+                _flag(c.too_few),
+            ]
+        )
     result.append(sat)
-    dist = Table("distribution", str(_l("Distribution of scores")),
-                 [str(_l("Channel"))] + ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"], note=span)
+    dist = Table(
+        "distribution",
+        str(_l("Distribution of scores")),
+        [str(_l("Channel"))] + ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"],
+        note=span,
+    )
     for line in board.lines:
         dist.rows.append([_text(CHANNEL_LABELS[line.key])] + [num(n) for n in line.current.counts])
     result.append(dist)
-    trend = Table("trend", str(_l("Satisfaction trend")), [
-        str(_l("Period")), str(_l("Channel")), str(_l("Valid answers")), str(_l("Satisfaction")),
-        str(_l("95% interval")), str(_l("Sample"))], note=span)
+    trend = Table(
+        "trend",
+        str(_l("Satisfaction trend")),
+        [
+            str(_l("Period")),
+            str(_l("Channel")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Sample")),
+        ],
+        note=span,
+    )
     for line in board.lines:
         for period, s in line.trend:
-            trend.rows.append([_text(period.label), _text(CHANNEL_LABELS[line.key]), num(s.n), pct(s.rate),
-                               interval(s.low, s.high), _flag(s.too_few)])
+            trend.rows.append(
+                [
+                    _text(period.label),
+                    _text(CHANNEL_LABELS[line.key]),
+                    num(s.n),
+                    pct(s.rate),
+                    interval(s.low, s.high),
+                    _flag(s.too_few),
+                ]
+            )
     result.append(trend)
-    funnel = Table("comparison", str(_l("Comparison with the city rate (funnel limits)")), [
-        str(_l("Office or counter")), str(_l("Valid answers")), str(_l("Satisfaction")), str(_l("Position")),
-        str(_l("Sample"))], note=str(_l("City rate %(rate)s. %(span)s", rate=pct(board.funnel_rate).text, span=span)))
+    funnel = Table(
+        "comparison",
+        str(_l("Comparison with the city rate (funnel limits)")),
+        [
+            str(_l("Office or counter")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("Position")),
+            str(_l("Sample")),
+        ],
+        note=str(_l("City rate %(rate)s. %(span)s", rate=pct(board.funnel_rate).text, span=span)),
+    )
     for p in board.funnel:
-        funnel.rows.append([_text(p["name"]), num(p["n"]), pct(p["rate"]), _text(FUNNEL_LABELS[p["position"]]),
-                            _flag(p["too_few"])])
+        funnel.rows.append(
+            [
+                _text(p["name"]),
+                num(p["n"]),
+                pct(p["rate"]),
+                _text(FUNNEL_LABELS[p["position"]]),
+                _flag(p["too_few"]),
+            ]
+        )
     result.append(funnel)
-    reasons = Table("reasons", str(_l("Dissatisfaction reasons (Pareto)")), [
-        str(_l("Reason")), str(_l("Times chosen")), str(_l("Share")), str(_l("Cumulative share"))],
-        note=str(_l("Reasons chosen in noise ratings, excluded: %(n)d. %(span)s", n=board.reason_noise, span=span)))
+    reasons = Table(
+        "reasons",
+        str(_l("Dissatisfaction reasons (Pareto)")),
+        [str(_l("Reason")), str(_l("Times chosen")), str(_l("Share")), str(_l("Cumulative share"))],
+        note=str(
+            _l("Reasons chosen in noise ratings, excluded: %(n)d. %(span)s", n=board.reason_noise, span=span)
+        ),
+    )
     for reason, count, share, cumulative in board.pareto:
-        reasons.rows.append([_text(board.reason_labels.get(reason, reason)), num(count), pct(share), pct(cumulative)])
+        reasons.rows.append(
+            [_text(board.reason_labels.get(reason, reason)), num(count), pct(share), pct(cumulative)]
+        )
     result.append(reasons)
-    demo = Table("gender", str(_l("Satisfaction by sex and age group")), [
-        str(_l("Sex")), str(_l("Age group")), str(_l("Valid answers")), str(_l("Satisfaction")),
-        str(_l("95% interval")), str(_l("Sample"))],
-        note=str(_l("Only where citizens chose to answer. %(span)s", span=span)))
+    demo = Table(
+        "gender",
+        str(_l("Satisfaction by sex and age group")),
+        [
+            str(_l("Sex")),
+            str(_l("Age group")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Sample")),
+        ],
+        note=str(_l("Only where citizens chose to answer. %(span)s", span=span)),
+    )
     for row in board.demographics:
         s = row["sat"]
-        demo.rows.append([_text(SEX_LABELS.get(row["sex"], row["sex"])),
-                          _text(AGE_LABELS.get(row["age_group"], row["age_group"])), num(s.n), pct(s.rate),
-                          interval(s.low, s.high), _flag(s.too_few)])
+        demo.rows.append(
+            [
+                _text(SEX_LABELS.get(row["sex"], row["sex"])),
+                _text(AGE_LABELS.get(row["age_group"], row["age_group"])),
+                num(s.n),
+                pct(s.rate),
+                interval(s.low, s.high),
+                _flag(s.too_few),
+            ]
+        )
     result.append(demo)
-    staff = Table("staff", str(_l("Staff satisfaction (internal customers)")), [
-        str(_l("Valid answers")), str(_l("Satisfaction")), str(_l("95% interval")), str(_l("vs previous period")),
-        str(_l("Sample"))], note=span)
+    staff = Table(
+        "staff",
+        str(_l("Staff satisfaction (internal customers)")),
+        [
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("vs previous period")),
+            str(_l("Sample")),
+        ],
+        note=span,
+    )
     if board.staff is not None:
         s = board.staff
-        staff.rows.append([num(s.n), pct(s.rate), interval(s.low, s.high),
-                           points(stats.growth(s.rate, board.staff_previous.rate)), _flag(s.too_few)])
+        staff.rows.append(
+            [
+                num(s.n),
+                pct(s.rate),
+                interval(s.low, s.high),
+                points(stats.growth(s.rate, board.staff_previous.rate)),
+                _flag(s.too_few),
+            ]
+        )
     result.append(staff)
     alerts = board.alerts or {}
-    alert_table = Table("alerts", str(_l("Real-time alerts")), [
-        str(_l("Where")), str(_l("Alerts"))], note=str(_l(
-            "%(count)d alerts, %(ack)d acknowledged, median time to acknowledge %(minutes)s minutes. %(span)s",
-            count=alerts.get("count", 0), ack=alerts.get("acknowledged", 0),
-            minutes=num(alerts.get("median_minutes"), 1).text, span=span)))
+    alert_table = Table(
+        "alerts",
+        str(_l("Real-time alerts")),
+        [str(_l("Where")), str(_l("Alerts"))],
+        note=str(
+            _l(
+                "%(count)d alerts, %(ack)d acknowledged, "
+                "median time to acknowledge %(minutes)s minutes. %(span)s",
+                count=alerts.get("count", 0),
+                ack=alerts.get("acknowledged", 0),
+                minutes=num(alerts.get("median_minutes"), 1).text,
+                span=span,
+            )
+        ),
+    )
     for name, count in alerts.get("by_office", []) + alerts.get("by_counter", []):
         alert_table.rows.append([_text(name), num(count)])
     result.append(alert_table)
@@ -171,44 +309,107 @@ def case_tables(board: Dashboard) -> list[Table]:
         return []
     span = board.footnote
     cur, prev, last = cases["current"], cases["previous"], cases["last_year"]
-    indicators = Table("cases", str(_l("Responses to citizens")), [
-        str(_l("Indicator")), board.period.label, board.period.previous().label, board.period.same_last_year().label],
-        note=str(_l("Received and closed by date in Asia/Taipei; on time = closed by its due date. "
-                    "Open overdue counted at %(now)s. %(span)s",
-                    now=board.generated_at.astimezone(stats.TAIPEI).strftime("%Y-%m-%d %H:%M"), span=span)))
-    for label, key, fmt in ((_l("Cases received"), "received", num), (_l("Cases closed"), "closed", num),
-                            (_l("Closed on time"), "on_time", num), (_l("On-time closure rate"), "on_time_rate", pct),
-                            (_l("Mean working days to close"), "mean_days", lambda v: num(v, 1)),
-                            (_l("Median working days to close"), "median_days", lambda v: num(v, 1)),
-                            (_l("Extension rate"), "extension_rate", pct),
-                            (_l("Re-handling rate"), "rehandling_rate", pct)):
+    indicators = Table(
+        "cases",
+        str(_l("Responses to citizens")),
+        [
+            str(_l("Indicator")),
+            board.period.label,
+            board.period.previous().label,
+            board.period.same_last_year().label,
+        ],
+        note=str(
+            _l(
+                "Received and closed by date in Asia/Taipei; on time = closed by its due date. "
+                "Open overdue counted at %(now)s. %(span)s",
+                now=board.generated_at.astimezone(stats.TAIPEI).strftime("%Y-%m-%d %H:%M"),
+                span=span,
+            )
+        ),
+    )
+    for label, key, fmt in (
+        (_l("Cases received"), "received", num),
+        (_l("Cases closed"), "closed", num),
+        (_l("Closed on time"), "on_time", num),
+        (_l("On-time closure rate"), "on_time_rate", pct),
+        (_l("Mean working days to close"), "mean_days", lambda v: num(v, 1)),
+        (_l("Median working days to close"), "median_days", lambda v: num(v, 1)),
+        (_l("Extension rate"), "extension_rate", pct),
+        (_l("Re-handling rate"), "rehandling_rate", pct),
+    ):
         indicators.rows.append([_text(label), fmt(cur[key]), fmt(prev[key]), fmt(last[key])])
-    indicators.rows.append([_text(_l("Reply satisfaction")), pct(cur["reply"].rate), pct(prev["reply"].rate),
-                            pct(last["reply"].rate)])
-    indicators.rows.append([_text(_l("Reply satisfaction growth")), Cell(""), points(cases["reply_vs_previous"]),
-                            points(cases["reply_vs_last_year"])])
-    indicators.rows.append([_text(_l("Open and overdue now")), num(cases["open_overdue"]), Cell(""), Cell("")])
+    indicators.rows.append(
+        [
+            _text(_l("Reply satisfaction")),
+            pct(cur["reply"].rate),
+            pct(prev["reply"].rate),
+            pct(last["reply"].rate),
+        ]
+    )
+    indicators.rows.append(
+        [
+            _text(_l("Reply satisfaction growth")),
+            Cell(""),
+            points(cases["reply_vs_previous"]),
+            points(cases["reply_vs_last_year"]),
+        ]
+    )
+    indicators.rows.append(
+        [_text(_l("Open and overdue now")), num(cases["open_overdue"]), Cell(""), Cell("")]
+    )
     out = [indicators]
-    header = [str(_l("Received")), str(_l("Closed")), str(_l("On-time closure rate")),
-              str(_l("Median working days to close")), str(_l("Extension rate")), str(_l("Reply satisfaction"))]
-    for key, title in (("channel", _l("Cases by channel")), ("category", _l("Cases by category")),
-                       ("unit", _l("Cases by unit"))):
+    header = [
+        str(_l("Received")),
+        str(_l("Closed")),
+        str(_l("On-time closure rate")),
+        str(_l("Median working days to close")),
+        str(_l("Extension rate")),
+        str(_l("Reply satisfaction")),
+    ]
+    for key, title in (
+        ("channel", _l("Cases by channel")),
+        ("category", _l("Cases by category")),
+        ("unit", _l("Cases by unit")),
+    ):
         table = Table(f"cases_by_{key}", str(title), [str(_l("Group"))] + header, note=span)
         for label, f in cases["breakdowns"][key]:
-            table.rows.append([_text(label), num(f["received"]), num(f["closed"]), pct(f["on_time_rate"]),
-                               num(f["median_days"], 1), pct(f["extension_rate"]), pct(f["reply"].rate)])
+            table.rows.append(
+                [
+                    _text(label),
+                    num(f["received"]),
+                    num(f["closed"]),
+                    pct(f["on_time_rate"]),
+                    num(f["median_days"], 1),
+                    pct(f["extension_rate"]),
+                    pct(f["reply"].rate),
+                ]
+            )
         out.append(table)
     trend = Table("cases_trend", str(_l("Cases by period")), [str(_l("Period"))] + header, note=span)
     for period, f in cases["trend"]:
-        trend.rows.append([_text(period.label), num(f["received"]), num(f["closed"]), pct(f["on_time_rate"]),
-                           num(f["median_days"], 1), pct(f["extension_rate"]), pct(f["reply"].rate)])
+        trend.rows.append(
+            [
+                _text(period.label),
+                num(f["received"]),
+                num(f["closed"]),
+                pct(f["on_time_rate"]),
+                num(f["median_days"], 1),
+                pct(f["extension_rate"]),
+                pct(f["reply"].rate),
+            ]
+        )
     out.append(trend)
     outcomes = sorted({o for row in cases["review"].values() for o in row})
-    review = Table("review", str(_l("Closed cases by category and outcome")),
-                   [str(_l("Category"))] + [str(OUTCOME_LABELS.get(o, o)) for o in outcomes] + [str(_l("Total"))],
-                   note=span)
+    review = Table(
+        "review",
+        str(_l("Closed cases by category and outcome")),
+        [str(_l("Category"))] + [str(OUTCOME_LABELS.get(o, o)) for o in outcomes] + [str(_l("Total"))],
+        note=span,
+    )
     for category, row in cases["review"].items():
-        review.rows.append([_text(category)] + [num(row.get(o, 0)) for o in outcomes] + [num(sum(row.values()))])
+        review.rows.append(
+            [_text(category)] + [num(row.get(o, 0)) for o in outcomes] + [num(sum(row.values()))]
+        )
     out.append(review)
     return out
 
@@ -226,8 +427,12 @@ def table_csv(table: Table) -> bytes:
 
 
 CHART_TITLES = {
-    "trend": "滿意度趨勢（95%信賴區間）", "distribution": "評分分布", "heatmap": "星期 × 時段滿意度",
-    "funnel": "與全市比較（漏斗圖）", "pareto": "不滿意原因（柏拉圖）", "cases": "陳情案件收結與如期結案率",
+    "trend": "滿意度趨勢（95%信賴區間）",
+    "distribution": "評分分布",
+    "heatmap": "星期 × 時段滿意度",
+    "funnel": "與全市比較（漏斗圖）",
+    "pareto": "不滿意原因（柏拉圖）",
+    "cases": "陳情案件收結與如期結案率",
 }
 
 
@@ -245,16 +450,25 @@ def figures(board: Dashboard) -> dict:
     result = {
         "trend": charts.trend_chart(series, CHART_TITLES["trend"], note),
         "distribution": charts.distribution_chart(
-            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines}, CHART_TITLES["distribution"], note),
-        "heatmap": charts.heatmap_chart(board.heatmap, board.heat_hours, CHART_TITLES["heatmap"],
-                                        f"{note}；有效回答 {board.heat_n} 筆"),
+            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines},
+            CHART_TITLES["distribution"],
+            note,
+        ),
+        "heatmap": charts.heatmap_chart(
+            board.heatmap, board.heat_hours, CHART_TITLES["heatmap"], f"{note}；有效回答 {board.heat_n} 筆"
+        ),
         "funnel": charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
-        "pareto": charts.pareto_chart(board.pareto, board.reason_labels, CHART_TITLES["pareto"],
-                                      f"{note}；已排除雜訊 {board.reason_noise} 次"),
+        "pareto": charts.pareto_chart(
+            board.pareto,
+            board.reason_labels,
+            CHART_TITLES["pareto"],
+            f"{note}；已排除雜訊 {board.reason_noise} 次",
+        ),
     }
     if board.cases:
         result["cases"] = charts.case_trend_chart(
-            [(p.label, f) for p, f in board.cases["trend"]], CHART_TITLES["cases"], note)
+            [(p.label, f) for p, f in board.cases["trend"]], CHART_TITLES["cases"], note
+        )
     return result
 
 
@@ -351,6 +565,9 @@ def render_pdf(title: str, board: Dashboard, all_tables: list[Table]) -> bytes:
         for table in all_tables:
             rows = [[c.text for c in r] for r in table.rows]
             for start in range(0, max(1, len(rows)), PDF_ROWS_PER_PAGE):
-                pdf.savefig(charts.table_figure(table.title, table.header, rows[start:start + PDF_ROWS_PER_PAGE],
-                                                table.note))
+                pdf.savefig(
+                    charts.table_figure(
+                        table.title, table.header, rows[start : start + PDF_ROWS_PER_PAGE], table.note
+                    )
+                )
     return buffer.getvalue()

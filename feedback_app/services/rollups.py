@@ -28,7 +28,9 @@ UNFOLDED = Rating.rolled_up == sa.false()
 
 @dataclass
 class Filters:
-    """What to count: offices (always set, from the reader's scope), optional unit, counter, questions, channels."""
+    """What to count: offices (always set, from the reader's scope), optional unit, counter,
+    questions, channels.
+    """
 
     office_ids: list[int]
     unit_id: int | None = None
@@ -55,21 +57,43 @@ def _local_parts(column):
 
 def _fresh(where):
     """The ratings to count, taken first (materialised) so their answers are then found by rating id."""
-    return (sa.select(Rating.id, Rating.tapped_at, Rating.office_id, Rating.unit_id, Rating.counter_id,
-                      Rating.channel, Rating.is_noise, Rating.score, Rating.sex, Rating.age_group)
-            .where(*where).cte("fresh").prefix_with("MATERIALIZED"))
+    return (
+        sa.select(
+            Rating.id,
+            Rating.tapped_at,
+            Rating.office_id,
+            Rating.unit_id,
+            Rating.counter_id,
+            Rating.channel,
+            Rating.is_noise,
+            Rating.score,
+            Rating.sex,
+            Rating.age_group,
+        )
+        .where(*where)
+        .cte("fresh")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def _common_exprs(r) -> dict:
     ym, weekday, hour = _local_parts(r.c.tapped_at)
-    return {"ym": ym, "weekday": weekday, "hour": hour, "office_id": r.c.office_id,
-            "unit_id": sa.func.coalesce(r.c.unit_id, 0), "counter_id": sa.func.coalesce(r.c.counter_id, 0),
-            "channel": r.c.channel}
+    return {
+        "ym": ym,
+        "weekday": weekday,
+        "hour": hour,
+        "office_id": r.c.office_id,
+        "unit_id": sa.func.coalesce(r.c.unit_id, 0),
+        "counter_id": sa.func.coalesce(r.c.counter_id, 0),
+        "channel": r.c.channel,
+    }
 
 
 def _sums(r, score) -> list:
-    valid = [sa.func.sum(sa.case((sa.and_(score == s, r.c.is_noise.is_(False)), 1), else_=0)).label(f"n{s}")
-             for s in SCORES]
+    valid = [
+        sa.func.sum(sa.case((sa.and_(score == s, r.c.is_noise.is_(False)), 1), else_=0)).label(f"n{s}")
+        for s in SCORES
+    ]
     return valid + [sa.func.sum(sa.case((r.c.is_noise.is_(True), 1), else_=0)).label("noise")]
 
 
@@ -79,7 +103,8 @@ def _raw_score_select(where, dims, answer_where=()):
     exprs = _common_exprs(r) | {"question_id": Answer.question_id}
     return (
         sa.select(*[exprs[d].label(d) for d in dims], *_sums(r, Answer.score))
-        .select_from(r).join(Answer, Answer.rating_id == r.c.id)
+        .select_from(r)
+        .join(Answer, Answer.rating_id == r.c.id)
         .where(Answer.score.is_not(None), *answer_where)
         .group_by(*[exprs[d] for d in dims])
     )
@@ -88,17 +113,25 @@ def _raw_score_select(where, dims, answer_where=()):
 def _raw_demo_select(where, dims):
     """Overall scores of the given ratings by sex and age group."""
     r = _fresh(where)
-    exprs = _common_exprs(r) | {"sex": sa.func.coalesce(r.c.sex, ""), "age_group": sa.func.coalesce(r.c.age_group, "")}
+    exprs = _common_exprs(r) | {
+        "sex": sa.func.coalesce(r.c.sex, ""),
+        "age_group": sa.func.coalesce(r.c.age_group, ""),
+    }
     return (
         sa.select(*[exprs[d].label(d) for d in dims], *_sums(r, r.c.score))
-        .select_from(r).where(r.c.score.is_not(None))
+        .select_from(r)
+        .where(r.c.score.is_not(None))
         .group_by(*[exprs[d] for d in dims])
     )
 
 
 def _raw_filters(filters: Filters, start, end) -> list:
-    where = [UNFOLDED, Rating.office_id.in_(filters.office_ids),
-             Rating.tapped_at >= start, Rating.tapped_at < end]
+    where = [
+        UNFOLDED,
+        Rating.office_id.in_(filters.office_ids),
+        Rating.tapped_at >= start,
+        Rating.tapped_at < end,
+    ]
     if filters.unit_id:
         where.append(Rating.unit_id == filters.unit_id)
     if filters.counter_id:
@@ -127,7 +160,9 @@ def _bounds(ym_from: int, ym_to: int):
     return first.start_utc, last.end_utc
 
 
-def score_counts(filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...] = ()) -> dict[tuple, ScoreCounts]:
+def score_counts(
+    filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...] = ()
+) -> dict[tuple, ScoreCounts]:
     """Answer counts per score over local months ym_from..ym_to, grouped by the given dims."""
     start, end = _bounds(ym_from, ym_to)
     # The hourly roll-up only when the weekday or hour is asked for; the monthly one is ~45 times smaller.
@@ -137,23 +172,30 @@ def score_counts(filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...]
     if filters.question_ids is not None:
         answer_where.append(Answer.question_id.in_(filters.question_ids))
         roll_where.append(model.question_id.in_(filters.question_ids))
-    rolled = sa.select(*[getattr(model, d).label(d) for d in by],
-                       *[sa.func.sum(getattr(model, f"n{s}")).label(f"n{s}") for s in SCORES],
-                       sa.func.sum(model.noise).label("noise")).where(*roll_where)
+    rolled = sa.select(
+        *[getattr(model, d).label(d) for d in by],
+        *[sa.func.sum(getattr(model, f"n{s}")).label(f"n{s}") for s in SCORES],
+        sa.func.sum(model.noise).label("noise"),
+    ).where(*roll_where)
     if by:
         rolled = rolled.group_by(*[getattr(model, d) for d in by])
     return _combine(rolled, _raw_score_select(_raw_filters(filters, start, end), by, answer_where), by)
 
 
-def demographic_counts(filters: Filters, ym_from: int, ym_to: int,
-                       by: tuple[str, ...] = ("sex", "age_group")) -> dict[tuple, ScoreCounts]:
+def demographic_counts(
+    filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...] = ("sex", "age_group")
+) -> dict[tuple, ScoreCounts]:
     """Overall-score counts by sex and age group over local months ym_from..ym_to."""
     start, end = _bounds(ym_from, ym_to)
-    rolled = (sa.select(*[getattr(DemographicRollup, d).label(d) for d in by],
-                        *[sa.func.sum(getattr(DemographicRollup, f"n{s}")).label(f"n{s}") for s in SCORES],
-                        sa.func.sum(DemographicRollup.noise).label("noise"))
-              .where(*_rollup_filters(DemographicRollup, filters, ym_from, ym_to))
-              .group_by(*[getattr(DemographicRollup, d) for d in by]))
+    rolled = (
+        sa.select(
+            *[getattr(DemographicRollup, d).label(d) for d in by],
+            *[sa.func.sum(getattr(DemographicRollup, f"n{s}")).label(f"n{s}") for s in SCORES],
+            sa.func.sum(DemographicRollup.noise).label("noise"),
+        )
+        .where(*_rollup_filters(DemographicRollup, filters, ym_from, ym_to))
+        .group_by(*[getattr(DemographicRollup, d) for d in by])
+    )
     return _combine(rolled, _raw_demo_select(_raw_filters(filters, start, end), by), by)
 
 
@@ -166,7 +208,7 @@ def _combine(rolled, raw, by) -> dict[tuple, ScoreCounts]:
     result = {}
     for row in db.session.execute(stmt):
         key = tuple(row[: len(by)])
-        values = [int(v or 0) for v in row[len(by):]]
+        values = [int(v or 0) for v in row[len(by) :]]
         if any(values):
             result[key] = ScoreCounts(values[:5], values[5])
     return result
@@ -177,9 +219,17 @@ def _reason_rows(where):
     r = _fresh(where)
     reason_questions = sa.select(Question.id).where(Question.role == "reason").scalar_subquery()
     return db.session.execute(
-        sa.select(r.c.tapped_at, r.c.office_id, sa.func.coalesce(r.c.unit_id, 0),
-                  sa.func.coalesce(r.c.counter_id, 0), r.c.channel, r.c.is_noise, Answer.choices)
-        .select_from(r).join(Answer, Answer.rating_id == r.c.id)
+        sa.select(
+            r.c.tapped_at,
+            r.c.office_id,
+            sa.func.coalesce(r.c.unit_id, 0),
+            sa.func.coalesce(r.c.counter_id, 0),
+            r.c.channel,
+            r.c.is_noise,
+            Answer.choices,
+        )
+        .select_from(r)
+        .join(Answer, Answer.rating_id == r.c.id)
         .where(Answer.question_id.in_(reason_questions))
     )
 
@@ -196,13 +246,16 @@ def _tally_reasons(rows) -> Tally:
 
 
 def reason_counts(filters: Filters, ym_from: int, ym_to: int) -> tuple[dict[str, int], int]:
-    """Dissatisfaction reasons chosen over local months ym_from..ym_to, and how many came from noise ratings."""
+    """Dissatisfaction reasons chosen over local months ym_from..ym_to, and how many came from noise
+    ratings.
+    """
     start, end = _bounds(ym_from, ym_to)
     counts: Tally = Tally()
     noise = 0
     for reason, n, nz in db.session.execute(
         sa.select(ReasonRollup.reason, sa.func.sum(ReasonRollup.n), sa.func.sum(ReasonRollup.noise))
-        .where(*_rollup_filters(ReasonRollup, filters, ym_from, ym_to)).group_by(ReasonRollup.reason)
+        .where(*_rollup_filters(ReasonRollup, filters, ym_from, ym_to))
+        .group_by(ReasonRollup.reason)
     ):
         counts[reason] += int(n or 0)
         noise += int(nz or 0)
@@ -219,7 +272,7 @@ def _upsert(model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...
         return
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     for start in range(0, len(rows), 2000):
-        stmt = dialect.insert(model).values(rows[start:start + 2000])
+        stmt = dialect.insert(model).values(rows[start : start + 2000])
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys),
             set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums},
@@ -234,7 +287,8 @@ def _upsert_select(model, select, keys: tuple[str, ...], sums: tuple[str, ...]) 
     # SQLite needs a WHERE in an upsert's SELECT to tell its ON CONFLICT from a join's ON.
     stmt = dialect.insert(model).from_select(list(keys) + list(sums), sa.select(sub).where(sa.true()))
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums})
+        index_elements=list(keys), set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums}
+    )
     db.session.execute(stmt)
 
 
@@ -243,8 +297,12 @@ def _claim(batch: int) -> list[int]:
     pending = sa.select(Rating.id).where(UNFOLDED).order_by(Rating.id).limit(batch)
     if db.engine.dialect.name == "postgresql":
         pending = pending.with_for_update(skip_locked=True)
-    stmt = (sa.update(Rating).where(Rating.id.in_(pending.scalar_subquery()), UNFOLDED)
-            .values(rolled_up=True).returning(Rating.id))
+    stmt = (
+        sa.update(Rating)
+        .where(Rating.id.in_(pending.scalar_subquery()), UNFOLDED)
+        .values(rolled_up=True)
+        .returning(Rating.id)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -255,7 +313,8 @@ def _id_filter(ids: list[int]):
 
 
 def refresh_rollups(batch: int = 5000) -> int:
-    """Fold every unfolded rating into the roll-ups, one committed batch at a time; returns how many were folded.
+    """Fold every unfolded rating into the roll-ups, one committed batch at a time; returns how many were
+    folded.
 
     Idempotent and safe to run twice at once: each batch claims its ratings and adds their counts atomically.
     """
@@ -289,11 +348,15 @@ def rebuild_rollups() -> None:
     where = [Rating.rolled_up == sa.true()]
     for model, dims in ((ScoreRollup, SCORE_DIMS), (MonthRollup, MONTH_DIMS)):
         score = _raw_score_select(where, dims).subquery()
-        db.session.execute(sa.insert(model).from_select(
-            list(dims) + [f"n{s}" for s in SCORES] + ["noise"], sa.select(score)))
+        db.session.execute(
+            sa.insert(model).from_select(list(dims) + [f"n{s}" for s in SCORES] + ["noise"], sa.select(score))
+        )
     demo = _raw_demo_select(where, DEMO_DIMS).subquery()
-    db.session.execute(sa.insert(DemographicRollup).from_select(
-        list(DEMO_DIMS) + [f"n{s}" for s in SCORES] + ["noise"], sa.select(demo)))
+    db.session.execute(
+        sa.insert(DemographicRollup).from_select(
+            list(DEMO_DIMS) + [f"n{s}" for s in SCORES] + ["noise"], sa.select(demo)
+        )
+    )
     rows: dict[tuple, dict] = {}
     for key, n in _tally_reasons(_reason_rows(where)).items():
         row = rows.setdefault(key[:-1], dict(zip(REASON_DIMS, key[:-1], strict=True), n=0, noise=0))

@@ -1,6 +1,7 @@
 """Pure statistics for the analytics pages: rates, intervals, growth, periods, funnel limits, Pareto.
 
-Nothing here touches the database: every function takes counts and returns figures, so tests reach them directly.
+Nothing here touches the database: every function takes counts and returns figures, so tests reach them
+directly.
 """
 
 import math
@@ -24,7 +25,9 @@ class ScoreCounts:
     noise: int = 0
 
     def add(self, other: "ScoreCounts") -> "ScoreCounts":
-        return ScoreCounts([a + b for a, b in zip(self.counts, other.counts, strict=True)], self.noise + other.noise)
+        return ScoreCounts(
+            [a + b for a, b in zip(self.counts, other.counts, strict=True)], self.noise + other.noise
+        )
 
     @property
     def n(self) -> int:
@@ -68,8 +71,9 @@ def satisfaction(counts: ScoreCounts) -> Satisfaction:
     low, high = wilson_interval(counts.satisfied, n)
     mean = sum((i + 1) * c for i, c in enumerate(counts.counts)) / n if n else None
     dist = [c / n if n else 0.0 for c in counts.counts]
-    return Satisfaction(n, counts.satisfied, rate, low, high, mean, dist, list(counts.counts), counts.noise,
-                        n < MIN_SAMPLE)
+    return Satisfaction(
+        n, counts.satisfied, rate, low, high, mean, dist, list(counts.counts), counts.noise, n < MIN_SAMPLE
+    )
 
 
 @dataclass
@@ -107,7 +111,11 @@ class Period:
 
     def __post_init__(self):
         limits = {"month": 12, "quarter": 4, "year": 1}
-        if self.kind not in limits or not 1 <= self.index <= limits[self.kind] or not 1912 <= self.year <= 9998:
+        if (
+            self.kind not in limits
+            or not 1 <= self.index <= limits[self.kind]
+            or not 1912 <= self.year <= 9998
+        ):
             raise ValueError(f"no such period: {self.kind} {self.year} {self.index}")
 
     @classmethod
@@ -133,8 +141,11 @@ class Period:
 
     @property
     def key(self) -> str:
-        return {"month": f"{self.year}-{self.index:02d}", "quarter": f"{self.year}-Q{self.index}",
-                "year": f"{self.year}"}[self.kind]
+        return {
+            "month": f"{self.year}-{self.index:02d}",
+            "quarter": f"{self.year}-Q{self.index}",
+            "year": f"{self.year}",
+        }[self.kind]
 
     @property
     def months(self) -> list[tuple[int, int]]:
@@ -207,7 +218,9 @@ class Period:
 
 
 def funnel_limits(city_rate: float, n: int) -> dict[str, tuple[float, float]]:
-    """95% and 99.8% limits of a rate from n answers around the city rate (normal approximation to the binomial)."""
+    """95% and 99.8% limits of a rate from n answers around the city rate (normal approximation to the
+    binomial).
+    """
     if n <= 0:
         return {"95": (0.0, 1.0), "99.8": (0.0, 1.0)}
     se = math.sqrt(city_rate * (1 - city_rate) / n)
@@ -243,7 +256,9 @@ def pareto(counts: dict[str, int]) -> list[tuple[str, int, float, float]]:
     return rows
 
 
-def heatmap(cells: dict[tuple[int, int], ScoreCounts], hours: range = range(7, 19)) -> list[list[float | None]]:
+def heatmap(
+    cells: dict[tuple[int, int], ScoreCounts], hours: range = range(7, 19)
+) -> list[list[float | None]]:
     """Satisfaction rate per weekday (rows, Monday first) × hour (columns); None where nobody answered."""
     grid = []
     for weekday in range(7):

@@ -25,7 +25,10 @@ def test_every_chart_renders_without_a_single_warning(quarter_data):
 def test_charts_draw_with_the_bundled_cjk_font():
     fig = charts.figure()
     assert charts.font_path().name == "NotoSansCJK-Regular.ttc"
-    assert "Noto Sans CJK" in fig.get_children()[0].get_figure().canvas.figure.text(0, 0, "滿意度").get_fontname()
+    assert (
+        "Noto Sans CJK"
+        in fig.get_children()[0].get_figure().canvas.figure.text(0, 0, "滿意度").get_fontname()
+    )
 
 
 def test_unknown_formats_are_refused():

@@ -25,7 +25,9 @@ def test_case_indicators_of_an_office(quarter_data):
 
 def test_a_director_of_one_office_counts_only_that_office(quarter_data):
     org = quarter_data
-    city = case_indicators(scope_of(org.tpe), Period("quarter", 2025, 2), now=datetime(2025, 7, 1, tzinfo=UTC))
+    city = case_indicators(
+        scope_of(org.tpe), Period("quarter", 2025, 2), now=datetime(2025, 7, 1, tzinfo=UTC)
+    )
     assert city["current"]["received"] == 4 and city["current"]["closed"] == 3
 
 

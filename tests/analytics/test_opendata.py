@@ -13,8 +13,17 @@ def test_open_data_is_public_aggregated_per_office_month_and_channel(client, qua
     rows = response.json
     assert {r["office_code"] for r in rows} == {"AA", "BB"}
     assert {r["channel"] for r in rows} == {"kiosk", "qr"}
-    assert set(rows[0]) == {"city", "office_code", "office_name", "month", "channel", "answers", "satisfied",
-                            "satisfaction_rate", "suppressed"}  # no personal data, no free text
+    assert set(rows[0]) == {
+        "city",
+        "office_code",
+        "office_name",
+        "month",
+        "channel",
+        "answers",
+        "satisfied",
+        "satisfaction_rate",
+        "suppressed",
+    }  # no personal data, no free text
     row = next(r for r in rows if not r["suppressed"])
     assert row["satisfaction_rate"] == round(row["satisfied"] / row["answers"], 4)
 
@@ -24,9 +33,19 @@ def test_cells_with_fewer_than_five_answers_are_suppressed(client, org):
         make_rating(org.a, datetime(2025, 3, 3, 2, tzinfo=UTC), score)
     db.session.commit()
     rows = client.get("/api/v1/opendata/satisfaction.json?start=2025-03&end=2025-03").json
-    assert rows == [{"city": "TPE", "office_code": "AA", "office_name": org.a.name, "month": "2025-03",
-                     "channel": "kiosk", "answers": None, "satisfied": None, "satisfaction_rate": None,
-                     "suppressed": True}]
+    assert rows == [
+        {
+            "city": "TPE",
+            "office_code": "AA",
+            "office_name": org.a.name,
+            "month": "2025-03",
+            "channel": "kiosk",
+            "answers": None,
+            "satisfied": None,
+            "satisfaction_rate": None,
+            "suppressed": True,
+        }
+    ]
     make_rating(org.a, datetime(2025, 3, 4, 2, tzinfo=UTC), 3)
     db.session.commit()
     rows = client.get("/api/v1/opendata/satisfaction.json?start=2025-03&end=2025-03").json

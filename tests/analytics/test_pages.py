@@ -1,4 +1,6 @@
-"""The dashboard and report pages: who may read them, office scoping, filters, traceable figures, downloads."""
+"""The dashboard and report pages: who may read them, office scoping, filters, traceable figures,
+downloads.
+"""
 
 import io
 import shutil
@@ -32,7 +34,9 @@ def test_a_director_of_office_aa_sees_aa_only(client, quarter_data):
     page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
     assert quarter_data.a.name in page and quarter_data.b.name not in page
     assert client.get(f"/analytics/?period=2025-Q2&office={quarter_data.b.id}").status_code == 403
-    assert client.get(f"/analytics/?period=2025-Q2&counter={quarter_data.b.counters[0].id}").status_code == 403
+    assert (
+        client.get(f"/analytics/?period=2025-Q2&counter={quarter_data.b.counters[0].id}").status_code == 403
+    )
     assert client.get("/analytics/reports/BB/2025-Q2.ods").status_code == 403
     assert client.get("/analytics/reports/city/2025-Q2.ods").status_code == 403
 
@@ -42,7 +46,9 @@ def test_a_city_wide_monitor_sees_the_city_and_each_office(client, quarter_data)
     page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
     assert quarter_data.a.name in page and quarter_data.b.name in page
     assert client.get(f"/analytics/?period=2025-Q2&office={quarter_data.b.id}").status_code == 200
-    assert client.get(f"/analytics/?period=2025-Q2&office={quarter_data.c.id}").status_code == 403  # other city
+    assert (
+        client.get(f"/analytics/?period=2025-Q2&office={quarter_data.c.id}").status_code == 403
+    )  # other city
 
 
 def test_bad_filters_get_a_clear_error(client, org):
@@ -85,7 +91,7 @@ def _pdf_title(data: bytes) -> str:
         if data[i] == ord("\\"):
             i += 1
             if chr(data[i]).isdigit():
-                raw.append(int(data[i:i + 3], 8))
+                raw.append(int(data[i : i + 3], 8))
                 i += 3
                 continue
             raw.append(escapes.get(data[i], data[i]))

@@ -34,11 +34,17 @@ def _random_ratings(rng: random.Random, org, count: int) -> None:
         office = rng.choice(offices)
         tapped = EDGES[i] if i < len(EDGES) else start + timedelta(minutes=rng.randint(0, 150 * 24 * 60))
         score = rng.randint(1, 5)
-        make_rating(office, tapped, score, counter=rng.choice(office.counters),
-                    channel=rng.choice([Channel.KIOSK, Channel.KIOSK, Channel.COUNTER_QR, Channel.ONETIME_QR]),
-                    noise=rng.random() < 0.1,
-                    reasons=rng.sample(REASONS, rng.randint(1, 2)) if score <= 2 else None,
-                    sex=rng.choice([None, "female", "male"]), age_group=rng.choice([None, "20_39", "65_plus"]))
+        make_rating(
+            office,
+            tapped,
+            score,
+            counter=rng.choice(office.counters),
+            channel=rng.choice([Channel.KIOSK, Channel.KIOSK, Channel.COUNTER_QR, Channel.ONETIME_QR]),
+            noise=rng.random() < 0.1,
+            reasons=rng.sample(REASONS, rng.randint(1, 2)) if score <= 2 else None,
+            sex=rng.choice([None, "female", "male"]),
+            age_group=rng.choice([None, "20_39", "65_plus"]),
+        )
     db.session.commit()
 
 
@@ -46,9 +52,15 @@ def _raw(period: Period, channels, office_ids) -> list:
     """Overall answers of raw ratings in the period, straight from the ratings table."""
     return db.session.execute(
         sa.select(Rating.tapped_at, Rating.is_noise, Answer.score, Rating.office_id, Rating.sex)
-        .join(Answer, Answer.rating_id == Rating.id).join(Question, Question.id == Answer.question_id)
-        .where(Question.code == "overall", Rating.channel.in_(channels), Rating.office_id.in_(office_ids),
-               Rating.tapped_at >= period.start_utc, Rating.tapped_at < period.end_utc)
+        .join(Answer, Answer.rating_id == Rating.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Question.code == "overall",
+            Rating.channel.in_(channels),
+            Rating.office_id.in_(office_ids),
+            Rating.tapped_at >= period.start_utc,
+            Rating.tapped_at < period.end_utc,
+        )
     ).all()
 
 
@@ -60,8 +72,12 @@ def _direct_counts(period, channels, office_ids):
 
 def _assert_board_matches_raw(org):
     office_ids = [org.a.id, org.b.id]
-    for period in (Period("quarter", 2025, 1), Period("quarter", 2025, 2), Period("month", 2025, 3),
-                   Period("month", 2025, 4)):
+    for period in (
+        Period("quarter", 2025, 1),
+        Period("quarter", 2025, 2),
+        Period("month", 2025, 3),
+        Period("month", 2025, 4),
+    ):
         board = dashboard(scope_of(org.tpe), period)
         for line in board.lines:
             counts, noise = _direct_counts(period, CHANNEL_GROUPS[line.key], office_ids)
@@ -74,21 +90,38 @@ def _assert_board_matches_raw(org):
         citizen = CHANNEL_GROUPS["kiosk"] + CHANNEL_GROUPS["qr"]
         rows = [r for r in _raw(period, citizen, office_ids) if not r.is_noise]
         assert board.heat_n == len(rows)
-        cells = Counter((r.tapped_at.astimezone(TAIPEI).weekday(), r.tapped_at.astimezone(TAIPEI).hour) for r in rows)
+        cells = Counter(
+            (r.tapped_at.astimezone(TAIPEI).weekday(), r.tapped_at.astimezone(TAIPEI).hour) for r in rows
+        )
         for weekday, hour in cells:
             if hour in board.heat_hours:
-                sat = sum(1 for r in rows if r.score >= 4 and (r.tapped_at.astimezone(TAIPEI).weekday(),
-                                                               r.tapped_at.astimezone(TAIPEI).hour) == (weekday, hour))
-                assert abs(board.heatmap[weekday][hour - board.heat_hours.start] - sat / cells[(weekday, hour)]) < 1e-9
+                sat = sum(
+                    1
+                    for r in rows
+                    if r.score >= 4
+                    and (r.tapped_at.astimezone(TAIPEI).weekday(), r.tapped_at.astimezone(TAIPEI).hour)
+                    == (weekday, hour)
+                )
+                assert (
+                    abs(board.heatmap[weekday][hour - board.heat_hours.start] - sat / cells[(weekday, hour)])
+                    < 1e-9
+                )
         assert {p["id"]: p["n"] for p in board.funnel} == dict(Counter(r.office_id for r in rows))
         assert sum(d["sat"].n for d in board.demographics) == len(rows)
         assert sum(d["sat"].n for d in board.demographics if d["sex"] == "female") == sum(
-            1 for r in rows if r.sex == "female")
+            1 for r in rows if r.sex == "female"
+        )
         reasons = Counter()
         for choices, noise in db.session.execute(
-            sa.select(Answer.choices, Rating.is_noise).join(Rating).join(Question, Question.id == Answer.question_id)
-            .where(Question.role == "reason", Rating.channel.in_(citizen),
-                   Rating.tapped_at >= period.start_utc, Rating.tapped_at < period.end_utc)
+            sa.select(Answer.choices, Rating.is_noise)
+            .join(Rating)
+            .join(Question, Question.id == Answer.question_id)
+            .where(
+                Question.role == "reason",
+                Rating.channel.in_(citizen),
+                Rating.tapped_at >= period.start_utc,
+                Rating.tapped_at < period.end_utc,
+            )
         ):
             if not noise:
                 reasons.update(choices)
@@ -143,11 +176,23 @@ def test_two_refreshes_at_once_fold_every_rating_exactly_once(app, org):
     assert errors == []
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).where(Rating.rolled_up.is_(False))) == 0
-    folded = db.session.scalar(sa.select(sa.func.sum(ScoreRollup.n1 + ScoreRollup.n2 + ScoreRollup.n3 + ScoreRollup.n4
-                                                     + ScoreRollup.n5 + ScoreRollup.noise)))
+    folded = db.session.scalar(
+        sa.select(
+            sa.func.sum(
+                ScoreRollup.n1
+                + ScoreRollup.n2
+                + ScoreRollup.n3
+                + ScoreRollup.n4
+                + ScoreRollup.n5
+                + ScoreRollup.noise
+            )
+        )
+    )
     assert folded == db.session.scalar(sa.select(sa.func.count(Answer.id)).where(Answer.score.is_not(None)))
     reasons = db.session.scalar(sa.select(sa.func.sum(ReasonRollup.n + ReasonRollup.noise)))
-    chosen = sum(len(c) for c in db.session.scalars(sa.select(Answer.choices).where(Answer.choices.is_not(None))))
+    chosen = sum(
+        len(c) for c in db.session.scalars(sa.select(Answer.choices).where(Answer.choices.is_not(None)))
+    )
     assert reasons == chosen
 
 
@@ -169,8 +214,10 @@ def test_kiosk_and_qr_stay_apart_unless_combined(org):
     make_rating(org.a, tap, 5, channel=Channel.STAFF, questionnaire="staff")
     db.session.commit()
     apart = dashboard(scope_of(org.a), Period("month", 2025, 5))
-    assert {line.key: line.current.counts for line in apart.lines} == {"kiosk": [0, 0, 0, 0, 1],
-                                                                      "qr": [1, 0, 0, 0, 0]}
+    assert {line.key: line.current.counts for line in apart.lines} == {
+        "kiosk": [0, 0, 0, 0, 1],
+        "qr": [1, 0, 0, 0, 0],
+    }
     combined = dashboard(scope_of(org.a), Period("month", 2025, 5), Selection(channel="combined"))
     assert [line.current.counts for line in combined.lines] == [[1, 0, 0, 0, 1]]
     assert apart.staff.n == 1 and apart.staff.rate == 1.0  # 內部顧客 shown on its own
@@ -181,15 +228,40 @@ def test_a_rebuild_gives_the_same_roll_ups_as_folding_batch_by_batch(org):
     refresh_rollups(batch=13)
 
     def snapshot():
-        return sorted(tuple(r) for r in db.session.execute(sa.select(
-            ScoreRollup.ym, ScoreRollup.office_id, ScoreRollup.counter_id, ScoreRollup.channel, ScoreRollup.weekday,
-            ScoreRollup.hour, ScoreRollup.n1, ScoreRollup.n2, ScoreRollup.n3, ScoreRollup.n4, ScoreRollup.n5,
-            ScoreRollup.noise)))
+        return sorted(
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(
+                    ScoreRollup.ym,
+                    ScoreRollup.office_id,
+                    ScoreRollup.counter_id,
+                    ScoreRollup.channel,
+                    ScoreRollup.weekday,
+                    ScoreRollup.hour,
+                    ScoreRollup.n1,
+                    ScoreRollup.n2,
+                    ScoreRollup.n3,
+                    ScoreRollup.n4,
+                    ScoreRollup.n5,
+                    ScoreRollup.noise,
+                )
+            )
+        )
 
     def reasons():
-        return sorted(tuple(r) for r in db.session.execute(sa.select(
-            ReasonRollup.ym, ReasonRollup.counter_id, ReasonRollup.channel, ReasonRollup.reason, ReasonRollup.n,
-            ReasonRollup.noise)))
+        return sorted(
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(
+                    ReasonRollup.ym,
+                    ReasonRollup.counter_id,
+                    ReasonRollup.channel,
+                    ReasonRollup.reason,
+                    ReasonRollup.n,
+                    ReasonRollup.noise,
+                )
+            )
+        )
 
     before, before_reasons = snapshot(), reasons()
     from feedback_app.services.rollups import rebuild_rollups

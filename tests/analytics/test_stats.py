@@ -58,11 +58,19 @@ def test_a_tap_late_on_the_last_day_of_a_quarter_belongs_to_it_in_taipei():
     tap = datetime(2025, 3, 31, 15, 30, tzinfo=UTC)  # 23:30 in Taipei
     assert Period.containing(tap, "quarter") == Period("quarter", 2025, 1)
     assert Period.containing(tap, "month") == Period("month", 2025, 3)
-    assert Period.containing(datetime(2025, 3, 31, 16, 0, tzinfo=UTC), "quarter") == Period("quarter", 2025, 2)
+    assert Period.containing(datetime(2025, 3, 31, 16, 0, tzinfo=UTC), "quarter") == Period(
+        "quarter", 2025, 2
+    )
 
 
-@pytest.mark.parametrize("text,expected", [("2025-03", Period("month", 2025, 3)),
-                                           ("2025-q3", Period("quarter", 2025, 3)), ("2025", Period("year", 2025))])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2025-03", Period("month", 2025, 3)),
+        ("2025-q3", Period("quarter", 2025, 3)),
+        ("2025", Period("year", 2025)),
+    ],
+)
 def test_periods_parse_from_the_query_string(text, expected):
     assert Period.parse(text) == expected
 
