@@ -136,3 +136,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
+    from .analytics.cli import analytics_cli
+
+    app.cli.add_command(analytics_cli)

@@ -268,3 +268,12 @@ def test_a_rebuild_gives_the_same_roll_ups_as_folding_batch_by_batch(org):
 
     rebuild_rollups()
     assert snapshot() == before and reasons() == before_reasons
+
+
+def test_the_refresh_command_folds_new_ratings_once(runner, org):
+    make_rating(org.a, datetime(2025, 5, 6, 2, tzinfo=UTC), 4)
+    db.session.commit()
+    assert "Folded 1 ratings" in runner.invoke(args=["analytics", "refresh"]).output
+    assert "Folded 0 ratings" in runner.invoke(args=["analytics", "refresh"]).output
+    assert "rebuilt" in runner.invoke(args=["analytics", "rebuild"]).output
+    assert db.session.scalar(sa.select(sa.func.sum(ScoreRollup.n4))) == 1
