@@ -37,6 +37,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from . import errors, models  # noqa: F401  (models register their tables)
     from .admin import bp as admin_bp
     from .alerts import bp as alerts_bp
+    from .analytics import bp as analytics_bp
     from .api import register_api
     from .api.docs import bp as api_docs_bp
     from .auth import bp as auth_bp
@@ -64,6 +65,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(analytics_bp)
     register_api(api)
     errors.init_app(app)
 

@@ -156,3 +156,6 @@ def init_app(app: Flask) -> None:
     from jobs.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from .analytics.cli import analytics_cli
+
+    app.cli.add_command(analytics_cli)

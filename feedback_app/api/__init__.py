@@ -9,6 +9,7 @@ def register_api(api: Api) -> None:
     from .offices import blp as offices_blp
     from .ratings import RatingRequestSchema, RatingSchema
     from .ratings import blp as ratings_blp
+    from .opendata import blp as opendata_blp
 
     register_security(api)
     api.register_blueprint(offices_blp, url_prefix="/api/v1/offices")
@@ -19,3 +20,4 @@ def register_api(api: Api) -> None:
             api.spec.components.schema(name, schema=schema)
     if "deviceToken" not in api.spec.components.security_schemes:
         api.spec.components.security_scheme("deviceToken", {"type": "http", "scheme": "bearer"})
+    api.register_blueprint(opendata_blp, url_prefix="/api/v1/opendata")

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from .analytics import DemographicRollup, MonthRollup, ReasonRollup, ScoreRollup
 from .base import UTCDateTime, utcnow
 from .calendar import CalendarDay, CalendarImport
 from .case import (
@@ -26,7 +27,8 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
-    "CaseChannel", "CaseEvent", "ChaseSettings", "JobLease", "JobRun", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "ChaseSettings", "DemographicRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup", "ScoreRollup",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office", "QrToken",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",

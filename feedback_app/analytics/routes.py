@@ -1,0 +1,190 @@
+"""Dashboard, chart and table downloads, quarterly reports: read the request, call the services, render."""
+
+import sqlalchemy as sa
+from flask import Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import charts
+from ..extensions import db
+from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit, utcnow
+from ..services import analytics, reports
+from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
+from ..services.errors import AccessDenied, NotFound, ValidationFailed
+from ..services.stats import Period
+from . import bp
+
+READERS = (Role.SUPERVISOR, Role.MONITOR, Role.DIRECTOR, Role.ADMIN)
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+CHANNELS = {
+    "separate": _l("Kiosk and QR apart"),
+    "combined": _l("Kiosk and QR combined"),
+    "kiosk": _l("Kiosk only"),
+    "qr": _l("QR survey only"),
+}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed(details={name: str(_l("Must be a number."))})
+    return int(value)
+
+
+def _request_board() -> analytics.Dashboard:
+    """The dashboard the query string asks for, within the reader's offices."""
+    require_role(current_user, *READERS)
+    try:
+        period = Period.parse(request.args.get("period") or Period.containing(utcnow()).key)
+    except ValueError:
+        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
+    channel = request.args.get("channel") or "separate"
+    if channel not in CHANNELS:
+        raise ValidationFailed(details={"channel": str(_l("Unknown channel."))})
+    scope = analytics.scope_for(current_user, _int_arg("office"))
+    unit_id, counter_id = _int_arg("unit"), _int_arg("counter")
+    if unit_id and get_scoped(Unit, unit_id, current_user).office_id not in scope.office_ids:
+        raise ValidationFailed(details={"unit": str(_l("The unit is not in the chosen office."))})
+    if counter_id and get_scoped(Counter, counter_id, current_user).office_id not in scope.office_ids:
+        raise ValidationFailed(details={"counter": str(_l("The counter is not in the chosen office."))})
+    selection = analytics.Selection(
+        unit_id=unit_id,
+        counter_id=counter_id,
+        questionnaire_id=_int_arg("questionnaire"),
+        question=request.args.get("question") or "overall",
+        channel=channel,
+    )
+    return analytics.dashboard(scope, period, selection)
+
+
+def _choices(board: analytics.Dashboard) -> dict:
+    offices = db.session.scalars(
+        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+    ).all()
+    scope_ids = board.scope.office_ids
+    questionnaires = db.session.scalars(
+        sa.select(Questionnaire)
+        .where(Questionnaire.city_id == board.scope.city.id, Questionnaire.kind.in_(("counter", "kiosk")))
+        .order_by(Questionnaire.code)
+    ).all()
+    codes = sorted(
+        set(
+            db.session.scalars(
+                sa.select(Question.code)
+                .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+                .join(Questionnaire)
+                .where(
+                    Questionnaire.city_id == board.scope.city.id,
+                    Question.kind == "scale5",
+                    Questionnaire.kind.in_(("counter", "kiosk")),
+                )
+            )
+        )
+    )
+    return {
+        "offices": offices,
+        "units": db.session.scalars(
+            sa.select(Unit).where(Unit.office_id.in_(scope_ids)).order_by(Unit.id)
+        ).all()
+        if board.scope.office
+        else [],
+        "counters": db.session.scalars(
+            sa.select(Counter).where(Counter.office_id.in_(scope_ids)).order_by(Counter.code)
+        ).all()
+        if board.scope.office
+        else [],
+        "questionnaires": questionnaires,
+        "questions": codes,
+        "channels": CHANNELS,
+        "periods": [p.key for p in Period.containing(utcnow()).trailing(8)][::-1],
+    }
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    board = _request_board()
+    return render_template(
+        "analytics/dashboard.html",
+        board=board,
+        tables=reports.tables(board),
+        charts=reports.chart_titles(board),
+        choices=_choices(board),
+        args=request.args,
+    )
+
+
+@bp.get("/chart/<name>.<fmt>")
+@login_required
+def chart(name: str, fmt: str):
+    """One chart for print (SVG or PDF) or the page (PNG), with the dashboard's filters."""
+    if fmt not in FORMATS:
+        raise NotFound()
+    board = _request_board()
+    figures = reports.figures(board)
+    if name not in figures:
+        raise NotFound()
+    return Response(
+        charts.render(figures[name], fmt),
+        mimetype=FORMATS[fmt],
+        headers={"Content-Disposition": f'inline; filename="{name}-{board.period.key}.{fmt}"'},
+    )
+
+
+@bp.get("/table/<key>.csv")
+@login_required
+def table_csv(key: str):
+    board = _request_board()
+    table = next((t for t in reports.tables(board) if t.key == key), None)
+    if table is None:
+        raise NotFound()
+    return Response(
+        reports.table_csv(table),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{key}-{board.period.key}.csv"'},
+    )
+
+
+@bp.get("/reports", endpoint="reports")
+@login_required
+def reports_index():
+    require_role(current_user, *READERS)
+    offices = db.session.scalars(
+        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
+    ).all()
+    quarters = Period.containing(utcnow()).trailing(8)[::-1]
+    return render_template(
+        "analytics/reports.html", offices=offices, quarters=quarters, city_wide=current_user.office_id is None
+    )
+
+
+@bp.get("/reports/<target>/<int:year>-Q<int:quarter>.<fmt>")
+@login_required
+def quarterly_report(target: str, year: int, quarter: int, fmt: str):
+    """The quarter's report for one office (by code) or the whole city ("city"), as .ods or .pdf."""
+    require_role(current_user, *READERS)
+    if fmt not in ("ods", "pdf") or not 1 <= quarter <= 4:
+        raise NotFound()
+    if target == "city":
+        if current_user.office_id is not None:
+            raise AccessDenied()
+        subject = analytics.scope_for(current_user).city
+    else:
+        office = db.session.scalar(sa.select(Office).where(Office.code == target))
+        if office is None:
+            raise NotFound()
+        if not can_access_office(current_user, office.id):
+            raise AccessDenied()
+        subject = office
+    try:
+        report = reports.build_quarterly_report(subject, year, quarter)
+    except ValueError:
+        raise NotFound() from None
+    mimetype = "application/vnd.oasis.opendocument.spreadsheet" if fmt == "ods" else "application/pdf"
+    return Response(
+        report.ods() if fmt == "ods" else report.pdf(),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{report.filename}.{fmt}"'},
+    )

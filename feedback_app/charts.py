@@ -1,0 +1,300 @@
+"""The one place matplotlib is configured: Agg, Figure objects only, the bundled CJK font, a safe palette.
+
+Every chart is a function taking figures and returning a `matplotlib.figure.Figure`; `render()` turns it into
+PNG (pages), SVG or PDF (print). Colours come from the Okabe–Ito palette, and every series also differs by
+hatching or marker so it reads in greyscale; periods with too few answers are drawn hollow and dashed.
+"""
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .services import stats  # noqa: E402
+
+# Okabe–Ito: distinguishable with every common colour-vision deficiency, and distinct in greyscale when paired
+# with markers and hatching.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#999999"
+WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+SCORE_LABELS = ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"]
+_FONT_NAME: str | None = None
+
+
+def font_path() -> Path:
+    """NotoSansCJK-Regular.ttc from the noto-cjk-sans-otc package."""
+    import noto_cjk_sans_otc
+
+    return Path(noto_cjk_sans_otc.__file__).resolve().parent / "NotoSansCJK-Regular.ttc"
+
+
+def _font() -> str:
+    """Register the CJK font once and return its family name."""
+    global _FONT_NAME
+    if _FONT_NAME is None:
+        path = font_path()
+        font_manager.fontManager.addfont(str(path))
+        _FONT_NAME = font_manager.FontProperties(fname=str(path)).get_name()
+        matplotlib.rcParams["svg.fonttype"] = "none"
+        matplotlib.rcParams["pdf.fonttype"] = 3
+        matplotlib.rcParams["axes.unicode_minus"] = False
+    return _FONT_NAME
+
+
+def figure(width: float = 7.0, height: float = 3.6, layout: str | None = "constrained") -> Figure:
+    """A new Figure with the CJK font as its default text face."""
+    name = _font()
+    matplotlib.rcParams["font.family"] = [name]
+    return Figure(figsize=(width, height), dpi=100, layout=layout)
+
+
+def render(fig: Figure, fmt: str = "png") -> bytes:
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError(f"unsupported chart format {fmt}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _pct(value):
+    return None if value is None else value * 100
+
+
+def trend_chart(series: dict[str, list[tuple[str, stats.Satisfaction]]], title: str, footnote: str) -> Figure:
+    """滿意度趨勢: one line per channel group with its 95% Wilson band; too-few periods hollow and dashed."""
+    fig = figure()
+    ax = fig.add_subplot()
+    for i, (label, points) in enumerate(series.items()):
+        colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
+        xs = list(range(len(points)))
+        rates = [_pct(s.rate) for _, s in points]
+        ax.plot(
+            [x for x, r in zip(xs, rates, strict=True) if r is not None],
+            [r for r in rates if r is not None],
+            color=colour,
+            linewidth=1.5,
+            label=label,
+            linestyle="-",
+        )
+        for x, (_, s) in zip(xs, points, strict=True):
+            if s.rate is None:
+                continue
+            _, _, bars = ax.errorbar(
+                [x],
+                [_pct(s.rate)],
+                yerr=[[_pct(s.rate - s.low)], [_pct(s.high - s.rate)]],
+                fmt=marker,
+                color=colour,
+                markerfacecolor="white" if s.too_few else colour,
+                markersize=7,
+                capsize=3,
+                linestyle="none",
+                elinewidth=1,
+            )
+            for bar in bars:
+                bar.set_linestyle("--" if s.too_few else "-")
+        ax.set_xticks(xs, [p for p, _ in points], rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("滿意度（%）")
+    ax.set_ylim(0, 100)
+    ax.grid(axis="y", color="#dddddd")
+    ax.plot(
+        [],
+        [],
+        marker="o",
+        markerfacecolor="white",
+        color=NEUTRAL,
+        linestyle="--",
+        label="樣本不足（少於30筆）",
+    )
+    ax.legend(fontsize=8, loc="lower left")
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def _titles(fig: Figure, ax, title: str, footnote: str) -> None:
+    ax.set_title(title, fontsize=11)
+    # supxlabel rather than free text, so constrained layout keeps the footnote clear of the tick labels.
+    fig.supxlabel(footnote, fontsize=7, color="#444444", x=0.01, ha="left")
+
+
+def distribution_chart(items: dict[str, stats.Satisfaction], title: str, footnote: str) -> Figure:
+    """The five scores as stacked horizontal bars, one per channel group, hatched per score."""
+    fig = figure(7.0, 1.2 + 0.6 * max(1, len(items)))
+    ax = fig.add_subplot()
+    labels = list(items)
+    left = [0.0] * len(labels)
+    greys = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
+    for score in range(5):
+        widths = [items[k].distribution[score] * 100 for k in labels]
+        ax.barh(
+            labels,
+            widths,
+            left=left,
+            color=greys[score],
+            hatch=HATCHES[score],
+            edgecolor="#333333",
+            linewidth=0.4,
+            label=SCORE_LABELS[score],
+        )
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("占比（%）")
+    ax.legend(fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.35))
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def heatmap_chart(grid: list[list[float | None]], hours: range, title: str, footnote: str) -> Figure:
+    """Satisfaction by weekday × hour; blank where nobody answered, values printed in every cell."""
+    fig = figure(7.0, 3.4)
+    ax = fig.add_subplot()
+    values = [[float("nan") if v is None else v * 100 for v in row] for row in grid]
+    image = ax.imshow(values, cmap="cividis", vmin=40, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(hours)), [f"{h}時" for h in hours], fontsize=8)
+    ax.set_yticks(range(7), [f"星期{d}" for d in WEEKDAYS], fontsize=8)
+    for r, row in enumerate(grid):
+        for c, v in enumerate(row):
+            if v is not None:
+                ax.text(
+                    c,
+                    r,
+                    f"{v * 100:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v * 100 < 70 else "black",
+                )
+    fig.colorbar(image, ax=ax, label="滿意度（%）")
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def funnel_chart(points: list[dict], city_rate: float | None, title: str, footnote: str) -> Figure:
+    """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the
+    city rate.
+    """
+    fig = figure()
+    ax = fig.add_subplot()
+    if city_rate is not None and points:
+        top = max(p["n"] for p in points) * 1.2
+        ns = [max(5, top * i / 200) for i in range(1, 201)]
+        for key, style in (("95", "--"), ("99.8", ":")):
+            limits = [stats.funnel_limits(city_rate, n)[key] for n in ns]
+            ax.plot(
+                ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限"
+            )
+            ax.plot(ns, [hi * 100 for _, hi in limits], color=NEUTRAL, linestyle=style)
+        ax.axhline(city_rate * 100, color="#000000", linewidth=1, label=f"全市 {city_rate * 100:.1f}%")
+        for i, p in enumerate(points):
+            colour = (
+                BAD
+                if p["position"].startswith("below")
+                else GOOD
+                if p["position"].startswith("above")
+                else NEUTRAL
+            )
+            ax.plot(
+                [p["n"]],
+                [p["rate"] * 100],
+                marker=MARKERS[i % len(MARKERS)],
+                color=colour,
+                linestyle="none",
+                markerfacecolor="white" if p["too_few"] else colour,
+                markersize=8,
+            )
+            ax.annotate(
+                p["name"], (p["n"], p["rate"] * 100), fontsize=7, xytext=(4, 3), textcoords="offset points"
+            )
+    ax.set_xlabel("有效回答數")
+    ax.set_ylabel("滿意度（%）")
+    ax.legend(fontsize=7, loc="lower right")
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def pareto_chart(
+    rows: list[tuple[str, int, float, float]], labels: dict[str, str], title: str, footnote: str
+) -> Figure:
+    """不滿意原因 ranked: bars of counts and the cumulative share."""
+    fig = figure()
+    ax = fig.add_subplot()
+    names = [labels.get(r[0], r[0]) for r in rows]
+    ax.bar(
+        names,
+        [r[1] for r in rows],
+        color=PALETTE[0],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.4,
+        label="次數",
+    )
+    ax.set_ylabel("次數")
+    twin = ax.twinx()
+    twin.plot(names, [r[3] * 100 for r in rows], color=PALETTE[5], marker="s", label="累計占比（%）")
+    twin.set_ylim(0, 105)
+    twin.set_ylabel("累計占比（%）")
+    ax.tick_params(axis="x", labelsize=8)
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) -> Figure:
+    """Cases received and closed per period (bars) and 如期結案率 (line)."""
+    fig = figure()
+    ax = fig.add_subplot()
+    xs = list(range(len(points)))
+    ax.bar(
+        [x - 0.2 for x in xs], [p["received"] for _, p in points], width=0.4, color=PALETTE[0], label="收件數"
+    )
+    ax.bar(
+        [x + 0.2 for x in xs],
+        [p["closed"] for _, p in points],
+        width=0.4,
+        color=PALETTE[1],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.4,
+        label="結案數",
+    )
+    ax.set_xticks(xs, [label for label, _ in points], rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("件數")
+    twin = ax.twinx()
+    rates = [
+        (x, p["on_time_rate"] * 100)
+        for x, (_, p) in zip(xs, points, strict=True)
+        if p["on_time_rate"] is not None
+    ]
+    twin.plot(
+        [x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）"
+    )
+    twin.set_ylim(0, 105)
+    twin.set_ylabel("如期結案率（%）")
+    handles = ax.get_legend_handles_labels()
+    other = twin.get_legend_handles_labels()
+    ax.legend(handles[0] + other[0], handles[1] + other[1], fontsize=7, loc="lower left")
+    _titles(fig, ax, title, footnote)
+    return fig
+
+
+def table_figure(title: str, header: list[str], rows: list[list[str]], note: str) -> Figure:
+    """A table as an A4 landscape page of the printed report."""
+    # A fixed layout: a table page has no ticks to make room for, and constrained layout would triple its
+    # cost.
+    fig = figure(11.69, 8.27, layout=None)
+    ax = fig.add_axes((0.03, 0.06, 0.94, 0.86))
+    ax.axis("off")
+    ax.set_title(title, fontsize=13)
+    shown = rows or [["—"] * len(header)]
+    table = ax.table(cellText=shown, colLabels=header, loc="upper center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(8 if len(header) < 8 else 6.5)
+    table.scale(1, 1.3)
+    fig.text(0.03, 0.02, note, fontsize=7, color="#444444", ha="left", wrap=True)
+    return fig

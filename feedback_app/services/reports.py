@@ -1,0 +1,573 @@
+"""The dashboard as tables and charts, and the quarterly report as .ods, .pdf and CSV.
+
+`tables()` and `figures()` are the single description of what the pages, exports and reports show;
+`build_quarterly_report()` is what a scheduled job calls to produce a quarter's report for an office or the
+city.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from ..models import City, Office
+from . import stats
+from .analytics import Dashboard, dashboard, scope_of
+from .stats import Period
+
+CHANNEL_LABELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "combined": _l("Kiosk and QR combined")}
+FUNNEL_LABELS = {
+    "within": _l("Within the 95% limits"),
+    "above_95": _l("Above the 95% limit"),
+    "below_95": _l("Below the 95% limit"),
+    "above_998": _l("Above the 99.8% limit"),
+    "below_998": _l("Below the 99.8% limit"),
+}
+SEX_LABELS = {"female": "女", "male": "男", "other": "其他", "": _l("Not answered")}
+AGE_LABELS = {
+    "under_20": "未滿20歲",
+    "20_39": "20–39歲",
+    "40_64": "40–64歲",
+    "65_plus": "65歲以上",
+    "": _l("Not answered"),
+}
+OUTCOME_LABELS = {
+    "resolved": _l("Resolved"),
+    "explained": _l("Explained"),
+    "not_our_duty": _l("Not our duty"),
+    "duplicate": _l("Duplicate"),
+    "withdrawn": _l("Withdrawn"),
+    "—": "—",
+}
+PDF_ROWS_PER_PAGE = 30
+
+
+@dataclass
+class Cell:
+    """A displayed value; `tone` is "up" / "down" for changes a reader reads as better / worse."""
+
+    text: str
+    value: float | int | str | None = None
+    tone: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    note: str = ""
+
+
+def pct(value: float | None, digits: int = 1) -> Cell:
+    return Cell(
+        "—" if value is None else f"{value * 100:.{digits}f}%", None if value is None else round(value, 6)
+    )
+
+
+def num(value, digits: int = 0) -> Cell:
+    if value is None:
+        return Cell("—")
+    return Cell(f"{value:,.{digits}f}" if digits else f"{value:,}", value)
+
+
+def interval(low: float | None, high: float | None) -> Cell:
+    if low is None:
+        return Cell("—")
+    return Cell(f"{low * 100:.1f}%–{high * 100:.1f}%")
+
+
+def points(change: stats.Growth, higher_is_better: bool = True) -> Cell:
+    if change.points is None:
+        return Cell("—")
+    better = change.direction * (1 if higher_is_better else -1)
+    return Cell(
+        f"{change.points:+.1f} " + str(_l("pts")),
+        round(change.points, 4),
+        "up" if better > 0 else "down" if better < 0 else "",
+    )
+
+
+def relative(change: stats.Growth, higher_is_better: bool = True) -> Cell:
+    if change.relative is None:
+        return Cell("—")
+    better = change.direction * (1 if higher_is_better else -1)
+    return Cell(
+        f"{change.relative * 100:+.1f}%",
+        round(change.relative, 6),
+        "up" if better > 0 else "down" if better < 0 else "",
+    )
+
+
+def _text(value) -> Cell:
+    return Cell(str(value), str(value))
+
+
+def _flag(too_few: bool) -> Cell:
+    return Cell(str(_l("Too few")) if too_few else "", "")
+
+
+def tables(board: Dashboard) -> list[Table]:
+    """Every table of the dashboard, in reading order."""
+    span = board.footnote
+    result = []
+    sat = Table(
+        "satisfaction",
+        str(_l("Satisfaction (top-2-box) by channel")),
+        [
+            str(_l("Channel")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Mean score")),
+            str(_l("vs previous period")),
+            str(_l("vs previous period (relative)")),
+            str(_l("vs same period last year")),
+            str(_l("vs same period last year (relative)")),
+            str(_l("Noise excluded")),
+            str(_l("Sample")),
+        ],
+        note=str(
+            _l(
+                "Counted: answers to the chosen question, by tap time in Asia/Taipei, "
+                "noise excluded. %(span)s",
+                span=span,
+            )
+        ),
+    )
+    for line in board.lines:
+        c = line.current
+        sat.rows.append(
+            [
+                _text(CHANNEL_LABELS[line.key]),
+                num(c.n),
+                pct(c.rate),
+                interval(c.low, c.high),
+                num(c.mean, 2),
+                points(line.vs_previous),
+                relative(line.vs_previous),
+                points(line.vs_last_year),
+                relative(line.vs_last_year),
+                num(c.noise),
+                _flag(c.too_few),
+            ]
+        )
+    result.append(sat)
+    dist = Table(
+        "distribution",
+        str(_l("Distribution of scores")),
+        [str(_l("Channel"))] + ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"],
+        note=span,
+    )
+    for line in board.lines:
+        dist.rows.append([_text(CHANNEL_LABELS[line.key])] + [num(n) for n in line.current.counts])
+    result.append(dist)
+    trend = Table(
+        "trend",
+        str(_l("Satisfaction trend")),
+        [
+            str(_l("Period")),
+            str(_l("Channel")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Sample")),
+        ],
+        note=span,
+    )
+    for line in board.lines:
+        for period, s in line.trend:
+            trend.rows.append(
+                [
+                    _text(period.label),
+                    _text(CHANNEL_LABELS[line.key]),
+                    num(s.n),
+                    pct(s.rate),
+                    interval(s.low, s.high),
+                    _flag(s.too_few),
+                ]
+            )
+    result.append(trend)
+    funnel = Table(
+        "comparison",
+        str(_l("Comparison with the city rate (funnel limits)")),
+        [
+            str(_l("Office or counter")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("Position")),
+            str(_l("Sample")),
+        ],
+        note=str(_l("City rate %(rate)s. %(span)s", rate=pct(board.funnel_rate).text, span=span)),
+    )
+    for p in board.funnel:
+        funnel.rows.append(
+            [
+                _text(p["name"]),
+                num(p["n"]),
+                pct(p["rate"]),
+                _text(FUNNEL_LABELS[p["position"]]),
+                _flag(p["too_few"]),
+            ]
+        )
+    result.append(funnel)
+    reasons = Table(
+        "reasons",
+        str(_l("Dissatisfaction reasons (Pareto)")),
+        [str(_l("Reason")), str(_l("Times chosen")), str(_l("Share")), str(_l("Cumulative share"))],
+        note=str(
+            _l("Reasons chosen in noise ratings, excluded: %(n)d. %(span)s", n=board.reason_noise, span=span)
+        ),
+    )
+    for reason, count, share, cumulative in board.pareto:
+        reasons.rows.append(
+            [_text(board.reason_labels.get(reason, reason)), num(count), pct(share), pct(cumulative)]
+        )
+    result.append(reasons)
+    demo = Table(
+        "gender",
+        str(_l("Satisfaction by sex and age group")),
+        [
+            str(_l("Sex")),
+            str(_l("Age group")),
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("Sample")),
+        ],
+        note=str(_l("Only where citizens chose to answer. %(span)s", span=span)),
+    )
+    for row in board.demographics:
+        s = row["sat"]
+        demo.rows.append(
+            [
+                _text(SEX_LABELS.get(row["sex"], row["sex"])),
+                _text(AGE_LABELS.get(row["age_group"], row["age_group"])),
+                num(s.n),
+                pct(s.rate),
+                interval(s.low, s.high),
+                _flag(s.too_few),
+            ]
+        )
+    result.append(demo)
+    staff = Table(
+        "staff",
+        str(_l("Staff satisfaction (internal customers)")),
+        [
+            str(_l("Valid answers")),
+            str(_l("Satisfaction")),
+            str(_l("95% interval")),
+            str(_l("vs previous period")),
+            str(_l("Sample")),
+        ],
+        note=span,
+    )
+    if board.staff is not None:
+        s = board.staff
+        staff.rows.append(
+            [
+                num(s.n),
+                pct(s.rate),
+                interval(s.low, s.high),
+                points(stats.growth(s.rate, board.staff_previous.rate)),
+                _flag(s.too_few),
+            ]
+        )
+    result.append(staff)
+    alerts = board.alerts or {}
+    alert_table = Table(
+        "alerts",
+        str(_l("Real-time alerts")),
+        [str(_l("Where")), str(_l("Alerts"))],
+        note=str(
+            _l(
+                "%(count)d alerts, %(ack)d acknowledged, "
+                "median time to acknowledge %(minutes)s minutes. %(span)s",
+                count=alerts.get("count", 0),
+                ack=alerts.get("acknowledged", 0),
+                minutes=num(alerts.get("median_minutes"), 1).text,
+                span=span,
+            )
+        ),
+    )
+    for name, count in alerts.get("by_office", []) + alerts.get("by_counter", []):
+        alert_table.rows.append([_text(name), num(count)])
+    result.append(alert_table)
+    result.extend(case_tables(board))
+    return result
+
+
+def case_tables(board: Dashboard) -> list[Table]:
+    cases = board.cases
+    if not cases:
+        return []
+    span = board.footnote
+    cur, prev, last = cases["current"], cases["previous"], cases["last_year"]
+    indicators = Table(
+        "cases",
+        str(_l("Responses to citizens")),
+        [
+            str(_l("Indicator")),
+            board.period.label,
+            board.period.previous().label,
+            board.period.same_last_year().label,
+        ],
+        note=str(
+            _l(
+                "Received and closed by date in Asia/Taipei; on time = closed by its due date. "
+                "Open overdue counted at %(now)s. %(span)s",
+                now=board.generated_at.astimezone(stats.TAIPEI).strftime("%Y-%m-%d %H:%M"),
+                span=span,
+            )
+        ),
+    )
+    for label, key, fmt in (
+        (_l("Cases received"), "received", num),
+        (_l("Cases closed"), "closed", num),
+        (_l("Closed on time"), "on_time", num),
+        (_l("On-time closure rate"), "on_time_rate", pct),
+        (_l("Mean working days to close"), "mean_days", lambda v: num(v, 1)),
+        (_l("Median working days to close"), "median_days", lambda v: num(v, 1)),
+        (_l("Extension rate"), "extension_rate", pct),
+        (_l("Re-handling rate"), "rehandling_rate", pct),
+    ):
+        indicators.rows.append([_text(label), fmt(cur[key]), fmt(prev[key]), fmt(last[key])])
+    indicators.rows.append(
+        [
+            _text(_l("Reply satisfaction")),
+            pct(cur["reply"].rate),
+            pct(prev["reply"].rate),
+            pct(last["reply"].rate),
+        ]
+    )
+    indicators.rows.append(
+        [
+            _text(_l("Reply satisfaction growth")),
+            Cell(""),
+            points(cases["reply_vs_previous"]),
+            points(cases["reply_vs_last_year"]),
+        ]
+    )
+    indicators.rows.append(
+        [_text(_l("Open and overdue now")), num(cases["open_overdue"]), Cell(""), Cell("")]
+    )
+    out = [indicators]
+    header = [
+        str(_l("Received")),
+        str(_l("Closed")),
+        str(_l("On-time closure rate")),
+        str(_l("Median working days to close")),
+        str(_l("Extension rate")),
+        str(_l("Reply satisfaction")),
+    ]
+    for key, title in (
+        ("channel", _l("Cases by channel")),
+        ("category", _l("Cases by category")),
+        ("unit", _l("Cases by unit")),
+    ):
+        table = Table(f"cases_by_{key}", str(title), [str(_l("Group"))] + header, note=span)
+        for label, f in cases["breakdowns"][key]:
+            table.rows.append(
+                [
+                    _text(label),
+                    num(f["received"]),
+                    num(f["closed"]),
+                    pct(f["on_time_rate"]),
+                    num(f["median_days"], 1),
+                    pct(f["extension_rate"]),
+                    pct(f["reply"].rate),
+                ]
+            )
+        out.append(table)
+    trend = Table("cases_trend", str(_l("Cases by period")), [str(_l("Period"))] + header, note=span)
+    for period, f in cases["trend"]:
+        trend.rows.append(
+            [
+                _text(period.label),
+                num(f["received"]),
+                num(f["closed"]),
+                pct(f["on_time_rate"]),
+                num(f["median_days"], 1),
+                pct(f["extension_rate"]),
+                pct(f["reply"].rate),
+            ]
+        )
+    out.append(trend)
+    outcomes = sorted({o for row in cases["review"].values() for o in row})
+    review = Table(
+        "review",
+        str(_l("Closed cases by category and outcome")),
+        [str(_l("Category"))] + [str(OUTCOME_LABELS.get(o, o)) for o in outcomes] + [str(_l("Total"))],
+        note=span,
+    )
+    for category, row in cases["review"].items():
+        review.rows.append(
+            [_text(category)] + [num(row.get(o, 0)) for o in outcomes] + [num(sum(row.values()))]
+        )
+    out.append(review)
+    return out
+
+
+def table_csv(table: Table) -> bytes:
+    """A table as CSV (UTF-8 with BOM, so spreadsheet programs open the Chinese right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([table.title])
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([cell.text for cell in row])
+    writer.writerow([table.note])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+CHART_TITLES = {
+    "trend": "滿意度趨勢（95%信賴區間）",
+    "distribution": "評分分布",
+    "heatmap": "星期 × 時段滿意度",
+    "funnel": "與全市比較（漏斗圖）",
+    "pareto": "不滿意原因（柏拉圖）",
+    "cases": "陳情案件收結與如期結案率",
+}
+
+
+def chart_titles(board: Dashboard) -> dict[str, str]:
+    """The charts a dashboard has, by name, with their titles (for image alt text)."""
+    return {k: v for k, v in CHART_TITLES.items() if k != "cases" or board.cases}
+
+
+def figures(board: Dashboard) -> dict:
+    """Every chart of the dashboard as matplotlib Figures, keyed by name."""
+    from .. import charts
+
+    note = board.footnote
+    series = {str(CHANNEL_LABELS[line.key]): [(p.label, s) for p, s in line.trend] for line in board.lines}
+    result = {
+        "trend": charts.trend_chart(series, CHART_TITLES["trend"], note),
+        "distribution": charts.distribution_chart(
+            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines},
+            CHART_TITLES["distribution"],
+            note,
+        ),
+        "heatmap": charts.heatmap_chart(
+            board.heatmap, board.heat_hours, CHART_TITLES["heatmap"], f"{note}；有效回答 {board.heat_n} 筆"
+        ),
+        "funnel": charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
+        "pareto": charts.pareto_chart(
+            board.pareto,
+            board.reason_labels,
+            CHART_TITLES["pareto"],
+            f"{note}；已排除雜訊 {board.reason_noise} 次",
+        ),
+    }
+    if board.cases:
+        result["cases"] = charts.case_trend_chart(
+            [(p.label, f) for p, f in board.cases["trend"]], CHART_TITLES["cases"], note
+        )
+    return result
+
+
+@dataclass
+class QuarterlyReport:
+    """A quarter's figures for an office or city; `ods()`, `pdf()` and `csv()` render them on demand."""
+
+    title: str
+    filename: str
+    board: Dashboard
+    tables: list[Table]
+
+    def ods(self) -> bytes:
+        return render_ods(self.title, self.tables)
+
+    def pdf(self) -> bytes:
+        with force_locale("zh_TW"):
+            return render_pdf(self.title, self.board, self.tables)
+
+    def csv(self) -> dict[str, bytes]:
+        return {t.key: table_csv(t) for t in self.tables}
+
+
+def build_quarterly_report(office_or_city: Office | City, year: int, quarter: int) -> QuarterlyReport:
+    """The quarter's report for an office or a whole city, in Traditional Chinese, as .ods, .pdf and CSV."""
+    period = Period("quarter", year, quarter)
+    with force_locale("zh_TW"):
+        board = dashboard(scope_of(office_or_city), period)
+        return QuarterlyReport(
+            title=f"{board.scope.name} {period.label} 服務滿意度與意見回應報告",
+            filename=f"{board.scope.code}-{period.key}",
+            board=board,
+            tables=tables(board),
+        )
+
+
+def render_ods(title: str, all_tables: list[Table]) -> bytes:
+    """An OpenDocument spreadsheet: one sheet per table, numbers kept as numbers."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table as Sheet
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    doc.meta.addElement(_meta_title(title))
+
+    def row(cells):
+        tr = TableRow()
+        for cell in cells:
+            value = cell.value if isinstance(cell, Cell) else None
+            text = str(cell)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                tc = TableCell(valuetype="float", value=value)
+            else:
+                tc = TableCell(valuetype="string")
+            tc.addElement(P(text=text))
+            tr.addElement(tc)
+        return tr
+
+    for table in all_tables:
+        sheet = Sheet(name=table.title[:31].replace("/", "／"))
+        sheet.addElement(row([title]))
+        sheet.addElement(row([table.title]))
+        sheet.addElement(row(table.header))
+        for cells in table.rows:
+            sheet.addElement(row(cells))
+        sheet.addElement(row([table.note]))
+        doc.spreadsheet.addElement(sheet)
+    buffer = io.BytesIO()
+    doc.write(buffer)
+    return buffer.getvalue()
+
+
+def _meta_title(title: str):
+    from odf.dc import Title
+
+    return Title(text=title)
+
+
+def render_pdf(title: str, board: Dashboard, all_tables: list[Table]) -> bytes:
+    """Charts and tables on A4 pages, in the bundled CJK font, titled with the ROC quarter."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from .. import charts
+
+    buffer = io.BytesIO()
+    with PdfPages(buffer, metadata={"Title": title}) as pdf:
+        cover = charts.figure(8.27, 11.69)
+        cover.text(0.5, 0.6, title, ha="center", fontsize=18, wrap=True)
+        cover.text(0.5, 0.55, f"{board.period.label}（{board.period.span_text}）", ha="center", fontsize=12)
+        pdf.savefig(cover)
+        for fig in figures(board).values():
+            pdf.savefig(fig)
+        for table in all_tables:
+            rows = [[c.text for c in r] for r in table.rows]
+            for start in range(0, max(1, len(rows)), PDF_ROWS_PER_PAGE):
+                pdf.savefig(
+                    charts.table_figure(
+                        table.title, table.header, rows[start : start + PDF_ROWS_PER_PAGE], table.note
+                    )
+                )
+    return buffer.getvalue()

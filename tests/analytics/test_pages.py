@@ -1,0 +1,122 @@
+"""The dashboard and report pages: who may read them, office scoping, filters, traceable figures,
+downloads.
+"""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from odf.opendocument import load
+from odf.table import Table
+
+from tests.conftest import login
+
+
+def test_officers_may_not_read_the_analytics(client, org):
+    login(client, "aa.officer")
+    assert client.get("/analytics/").status_code == 403
+    assert client.get("/analytics/reports").status_code == 403
+
+
+@pytest.mark.parametrize("username", ["aa.supervisor", "aa.director", "tpe.monitor", "tpe.admin"])
+def test_managers_read_the_dashboard(client, quarter_data, username):
+    login(client, username)
+    response = client.get("/analytics/?period=2025-Q2")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "114年第2季" in page and "2025-04-01 – 2025-06-30" in page  # what was counted, from when to when
+    assert "/analytics/chart/trend.png?period=2025-Q2" in page
+
+
+def test_a_director_of_office_aa_sees_aa_only(client, quarter_data):
+    login(client, "aa.director")
+    page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    assert quarter_data.a.name in page and quarter_data.b.name not in page
+    assert client.get(f"/analytics/?period=2025-Q2&office={quarter_data.b.id}").status_code == 403
+    assert (
+        client.get(f"/analytics/?period=2025-Q2&counter={quarter_data.b.counters[0].id}").status_code == 403
+    )
+    assert client.get("/analytics/reports/BB/2025-Q2.ods").status_code == 403
+    assert client.get("/analytics/reports/city/2025-Q2.ods").status_code == 403
+
+
+def test_a_city_wide_monitor_sees_the_city_and_each_office(client, quarter_data):
+    login(client, "tpe.monitor")
+    page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    assert quarter_data.a.name in page and quarter_data.b.name in page
+    assert client.get(f"/analytics/?period=2025-Q2&office={quarter_data.b.id}").status_code == 200
+    assert (
+        client.get(f"/analytics/?period=2025-Q2&office={quarter_data.c.id}").status_code == 403
+    )  # other city
+
+
+def test_bad_filters_get_a_clear_error(client, org):
+    login(client, "tpe.monitor")
+    assert client.get("/analytics/?period=2025-Q9").status_code == 400
+    assert client.get("/analytics/?channel=fax").status_code == 400
+    assert client.get("/analytics/?unit=abc").status_code == 400
+
+
+def test_every_table_downloads_as_csv_and_charts_as_svg_and_pdf(client, quarter_data):
+    login(client, "aa.director")
+    csv = client.get("/analytics/table/satisfaction.csv?period=2025-Q2&channel=combined")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    text = csv.get_data().decode("utf-8-sig")
+    assert "2025-04-01 – 2025-06-30" in text
+    assert client.get("/analytics/table/nope.csv").status_code == 404
+    svg = client.get("/analytics/chart/trend.svg?period=2025-Q2")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert client.get("/analytics/chart/heatmap.pdf?period=2025-Q2").data.startswith(b"%PDF")
+
+
+def test_the_quarterly_report_downloads_as_ods_with_its_tables(client, quarter_data):
+    login(client, "aa.director")
+    response = client.get("/analytics/reports/AA/2025-Q2.ods")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    doc = load(io.BytesIO(response.data))
+    sheets = doc.spreadsheet.getElementsByType(Table)
+    names = [s.getAttribute("name") for s in sheets]
+    assert "各管道服務滿意度（滿意＋非常滿意）" in names and "結案案件類別與處理結果分析" in names
+    assert "114年第2季" in str(sheets[0])
+
+
+def _pdf_title(data: bytes) -> str:
+    """The document title from the PDF's info dictionary (a UTF-16 literal string)."""
+    start = data.index(b"/Title (") + len(b"/Title (")
+    raw, i = bytearray(), start
+    escapes = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
+    while data[i] != ord(")"):
+        if data[i] == ord("\\"):
+            i += 1
+            if chr(data[i]).isdigit():
+                raw.append(int(data[i : i + 3], 8))
+                i += 3
+                continue
+            raw.append(escapes.get(data[i], data[i]))
+        else:
+            raw.append(data[i])
+        i += 1
+    return bytes(raw).decode("utf-16")
+
+
+def test_the_quarterly_report_pdf_is_titled_with_the_roc_quarter_in_chinese(client, quarter_data, tmp_path):
+    login(client, "tpe.monitor")
+    response = client.get("/analytics/reports/city/2025-Q2.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    title = "臺北市 114年第2季 服務滿意度與意見回應報告"
+    assert _pdf_title(response.data) == title
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; the title was checked in the metadata")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert title in text and "如期結案率" in text and "不滿意原因" in text
+
+
+def test_the_reports_page_lists_quarters_and_the_offices_a_reader_may_see(client, org):
+    login(client, "aa.director")
+    page = client.get("/analytics/reports").get_data(as_text=True)
+    assert "/analytics/reports/AA/" in page and "/analytics/reports/BB/" not in page
+    assert "/analytics/reports/city/" not in page
