@@ -105,6 +105,8 @@ class IsolatedClient(FlaskClient):
     """Runs each request outside the test's app context, as a server would: its own `g`, session and user."""
 
     def open(self, *args, **kwargs):
+        # Streamed bodies are read inside the request's own context, as the server would read them.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

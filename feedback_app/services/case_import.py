@@ -224,16 +224,16 @@ def check_file(data: bytes, office: Office) -> ImportReport:
             petitioner_address=row.get("地址"),
             confidential=confidential_text in TRUE_WORDS,
         )
+        if ref in existing:
+            report.skipped.append((line, ref))
+            continue
         try:
             validate_case_input(data)
         except ValidationFailed as error:
             for name, message in error.details.items():
                 fail(FIELD_COLUMN.get(name, name), message)
             continue
-        if ref in existing:
-            report.skipped.append((line, ref))
-        else:
-            report.to_create.append(ImportRow(line=line, data=data, category_name=category_text))
+        report.to_create.append(ImportRow(line=line, data=data, category_name=category_text))
     if errors:
         raise ValidationFailed(
             _l("The file has bad rows; nothing was imported."), code="bad_rows", details=errors

@@ -109,9 +109,9 @@ def test_a_waiting_scheduler_takes_over_when_the_holder_is_killed(app, jobs_proc
             time.sleep(0.3)
         return False
 
-    first = jobs_process("run", JOBS_LEASE_SECONDS="3")
+    first = jobs_process("run", JOBS_LEASE_SECONDS="6")
     assert wait_for(first.pid), "the first scheduler never took the lease"
-    second = jobs_process("run", JOBS_LEASE_SECONDS="3")
+    second = jobs_process("run", JOBS_LEASE_SECONDS="6")
     time.sleep(8)
     assert f":{first.pid}:" in holder()
     assert second.poll() is None
