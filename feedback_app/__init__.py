@@ -45,11 +45,11 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .cases.public import bp as lookup_bp
     from .main import bp as main_bp
     from .open311 import bp as open311_bp
-    from .tokens import bp as tokens_bp
     from .qr import bp as qr_bp
     from .questionnaires import bp as questionnaires_bp
-    from .survey import bp as survey_bp
     from .reminders import bp as reminders_bp
+    from .survey import bp as survey_bp
+    from .tokens import bp as tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

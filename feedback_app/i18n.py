@@ -38,7 +38,10 @@ def init_app(app: Flask) -> None:
     compile_catalogs(TRANSLATIONS, compiled)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, role_label=role_label, html_lang=html_lang, roc_year=roc_year, roc_quarter=roc_quarter)
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES, role_label=role_label, html_lang=html_lang, roc_year=roc_year,
+        roc_quarter=roc_quarter,
+    )
     app.jinja_env.filters["local_dt"] = format_local
 
 

@@ -7,9 +7,9 @@ def register_api(api: Api) -> None:
     from .auth import register_security
     from .cases import blp as cases_blp
     from .offices import blp as offices_blp
+    from .opendata import blp as opendata_blp
     from .ratings import RatingRequestSchema, RatingSchema
     from .ratings import blp as ratings_blp
-    from .opendata import blp as opendata_blp
 
     register_security(api)
     api.register_blueprint(offices_blp, url_prefix="/api/v1/offices")

@@ -29,7 +29,8 @@ __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
     "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
     "ChaseSettings", "DemographicRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup", "ScoreRollup",
-    "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office", "QrToken",
+    "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office",
+    "QrToken",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
 ]

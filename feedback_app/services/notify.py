@@ -74,7 +74,8 @@ def queue_many(messages: list[dict], batch: int = 1000) -> int:
         with db.session.begin_nested():  # straight in: the common case, when no one else queues the same keys
             _copy(db.session.connection(), "notifications", rows)
         return len(rows)
-    except (UniqueViolation, sa.exc.IntegrityError):  # another process queued some of them meanwhile: skip those, keep the rest
+    except (UniqueViolation, sa.exc.IntegrityError):
+        # Another process queued some of them meanwhile: skip those, keep the rest.
         connection = db.session.connection()
         connection.exec_driver_sql(
             "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming "

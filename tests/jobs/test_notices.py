@@ -1,4 +1,6 @@
-"""Notices to petitioners from the schedule: the rating link once; replies and extensions are left to the case services."""
+"""Notices to petitioners from the schedule: the rating link once.
+
+Replies and extensions are mailed by the case services when they happen."""
 
 from datetime import date, timedelta
 
