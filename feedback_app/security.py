@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db, login_manager
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "strong"
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
 
 
@@ -28,6 +29,15 @@ def init_app(app: Flask) -> None:
 def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.active else None
+
+
+def _refuse_nul_characters():
+    """No field of this system may hold NUL (PostgreSQL cannot store it): such a request is bad input, not a crash."""
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in value for value in values) or (
+        request.is_json and b"\\u0000" in request.get_data(cache=True)
+    ):
+        abort(400)
 
 
 def _security_headers(response):

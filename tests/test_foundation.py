@@ -168,3 +168,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org):
     response = client.get(f"/offices/{org.a.code}")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_nul_characters_are_refused_as_bad_input(client):
+    assert client.get("/login?next=%00").status_code == 400
+    response = client.post("/api/v1/cases", data='{"subject": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"

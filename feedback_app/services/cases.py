@@ -55,6 +55,10 @@ REPLY_CONTACT_REQUIRED = {
 }
 
 
+TEXT_FIELDS = ("subject", "description", "external_ref", "petitioner_name", "petitioner_phone",
+               "petitioner_email", "petitioner_address")
+
+
 @dataclass
 class CaseInput:
     office_id: int
@@ -149,8 +153,11 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
             errors["received_at"] = str(_l("The received time needs a time zone."))
         elif data.received_at > utcnow():
             errors["received_at"] = str(_l("The received time cannot be in the future."))
+    for name in TEXT_FIELDS:
+        if "\x00" in (getattr(data, name) or ""):
+            errors[name] = str(_l("The text holds characters that are not allowed."))
     reference = _clean(data.external_ref)
-    if office is not None and reference:
+    if office is not None and reference and "external_ref" not in errors:
         existing = db.session.scalar(
             sa.select(Case.number).where(Case.office_id == office.id, Case.external_ref == reference))
         if existing:

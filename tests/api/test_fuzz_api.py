@@ -57,6 +57,7 @@ def test_openapi_document_is_valid_openapi_3(client):
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -517,3 +517,11 @@ def test_make_up_saturday_counts_as_a_working_day(org, calendar_2025, app):
     db.session.commit()
     case, _ = make_case(org.a, received_at=taipei(2025, 2, 5, 9, 0))
     assert case.due_at.astimezone(TAIPEI).date() == date(2025, 2, 8)
+
+
+def test_text_with_nul_characters_is_refused_before_reaching_the_database(org):
+    """PostgreSQL cannot store NUL; such input is a clear validation error, not a server error."""
+    with pytest.raises(ValidationFailed) as refused:
+        svc.open_case(svc.CaseInput(office_id=org.a.id, channel="counter", subject="ok", external_ref="1999-\x00-1"))
+    assert set(refused.value.details) == {"external_ref"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
