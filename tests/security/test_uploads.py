@@ -16,10 +16,7 @@ from tests.conftest import login
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"PE\x00\x00L\x01"
 HTML = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></body></html>\n"
-SVG = (
-    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
-    b"<script>alert(document.cookie)</script></svg>\n"
-)
+SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>\n'
 BARE_SVG = b'  <svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 HOSTILE = [
     pytest.param(EXE, "申請書.pdf", id="exe-as-pdf"),
