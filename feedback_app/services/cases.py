@@ -251,6 +251,11 @@ REOPENABLE = (CaseState.REPLIED, CaseState.CLOSED, CaseState.TRANSFERRED)
 ATTACHMENT_TYPES = {
     "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "text/plain": ".txt",
 }
+# Text that a browser would take for HTML, SVG or XML (WHATWG MIME sniffing) is markup, not plain text.
+MARKUP_STARTS = (
+    "<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<svg", "<?xml", "<!--", "<div", "<a ",
+    "<img", "<object", "<embed", "<style", "<meta", "<title", "<form", "<table",
+)
 REHANDLING_WORKING_DAYS = 3
 
 
@@ -681,7 +686,7 @@ def related_cases(case: Case) -> list[tuple[str, Case]]:
 
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The type of a file by its first bytes (never by its name): PDF, PNG, JPEG or plain text."""
+    """The type of a file by its first bytes (never by its name): PDF, PNG, JPEG or plain text that is not markup."""
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -695,6 +700,8 @@ def sniff_content_type(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if text.lstrip().lower().startswith(MARKUP_STARTS):
+            return None
         if all(ch.isprintable() or ch in "\t\r\n\f" for ch in text):
             return "text/plain"
     return None
