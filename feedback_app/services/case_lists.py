@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Case, CaseChannel, CaseState, User, utcnow
 from .access import scoped
 from .calendar import TAIPEI, WorkCalendar, end_of_day
+from .cases import CHANNEL_LABELS
 from .errors import ValidationFailed
 from .privacy import petitioner_view
 
@@ -30,20 +31,6 @@ VIEW_LABELS = {
     "overdue": _l("Overdue"),
     "unassigned": _l("Not yet assigned"),
     "all": _l("All cases"),
-}
-CHANNEL_LABELS = {
-    CaseChannel.HOTLINE_1999: _l("1999 hotline"),
-    CaseChannel.PETITION_SYSTEM: _l("Petition system"),
-    CaseChannel.MAYOR_MAILBOX: _l("Mayor's mailbox"),
-    CaseChannel.EMAIL: _l("Email"),
-    CaseChannel.PHONE: _l("Phone"),
-    CaseChannel.LETTER: _l("Letter"),
-    CaseChannel.COUNTER: _l("At the counter"),
-    CaseChannel.COMMENT_BOX: _l("Comment box"),
-    CaseChannel.FACEBOOK: _l("Facebook"),
-    CaseChannel.LINE: _l("LINE"),
-    CaseChannel.RATING_FOLLOWUP: _l("Low rating follow-up"),
-    CaseChannel.OPEN311: _l("Open311"),
 }
 STATE_LABELS = {
     CaseState.RECEIVED: _l("Received"),
