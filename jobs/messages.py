@@ -22,6 +22,7 @@ SUBJECTS = {
     "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
     "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
     "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
+    "quarterly-report": _l("Quarterly report %(period)s: %(name)s"),
 }
 
 BODIES = {
@@ -32,6 +33,10 @@ BODIES = {
     ),
     "petitioner-rating": _l(
         "Your case %(number)s is closed. Please tell us how satisfied you are with our reply: %(link)s\n"
+    ),
+    "quarterly-report": _l(
+        "The service satisfaction and response report of %(name)s for %(period)s is attached, "
+        "as a spreadsheet (.ods) and as a PDF.\n"
     ),
 }
 

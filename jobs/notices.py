@@ -14,8 +14,8 @@ from feedback_app.extensions import db
 from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
 
-from .clock import local_date, next_office_moment
-from .messages import Texts, due_version
+from .clock import next_office_moment
+from .messages import Texts
 
 
 def rating_link(number: str) -> str:
