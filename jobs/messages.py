@@ -97,7 +97,13 @@ def for_person(
 ) -> list[dict]:
     """One reminder to one staff member: by email when they have an address, in the app only otherwise.
     Either way it is theirs (user_id), so it shows on their landing page."""
+    if person.email:
+        key, channel, recipient = f"{key}:email", "email", person.email
+    else:
+        key, channel, recipient = f"{key}:inapp", "inapp", None
     message = {
+        "key": key,
+        "channel": channel,
         "kind": kind,
         "subject": subject,
         "body": body,
@@ -107,6 +113,6 @@ def for_person(
         "case_id": case_id,
         "not_before": not_before,
     }
-    if person.email:
-        return [dict(message, key=f"{key}:email", channel="email", recipient=person.email)]
-    return [dict(message, key=f"{key}:inapp", channel="inapp")]
+    if recipient:
+        message["recipient"] = recipient
+    return [message]
