@@ -13,7 +13,11 @@ commit wide; we chose at-least-once with a stable Message-ID over at-most-once, 
 does more harm than a repeated one.
 
 When SMTP is down or refuses, the row goes back to "queued" with attempts + 1 and next_attempt_at pushed back
-exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours."""
+exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours.
+
+A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
+sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
+the row is retried later and the rest of the batch goes on."""
 
 import hashlib
 import logging
