@@ -57,6 +57,8 @@ class Config:
     JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
     JOBS_SEND_LEASE_SECONDS = int(os.environ.get("JOBS_SEND_LEASE_SECONDS", "300"))
     JOBS_DELIVER_SECONDS = int(os.environ.get("JOBS_DELIVER_SECONDS", "60"))
+    JOBS_ROLLUPS_SECONDS = int(os.environ.get("JOBS_ROLLUPS_SECONDS", "300"))
+    JOBS_REPORT_GRACE_DAYS = int(os.environ.get("JOBS_REPORT_GRACE_DAYS", "5"))
     JOBS_RETRY_BASE_SECONDS = int(os.environ.get("JOBS_RETRY_BASE_SECONDS", "60"))
     JOBS_RETRY_MAX_SECONDS = int(os.environ.get("JOBS_RETRY_MAX_SECONDS", "3600"))
     JOBS_NOTICE_WINDOW_DAYS = int(os.environ.get("JOBS_NOTICE_WINDOW_DAYS", "14"))

@@ -214,7 +214,8 @@ def funnel_chart(points: list[dict], city_rate: float | None, title: str, footno
             )
     ax.set_xlabel("有效回答數")
     ax.set_ylabel("滿意度（%）")
-    ax.legend(fontsize=7, loc="lower right")
+    if city_rate is not None and points:  # an empty funnel has no limits to name
+        ax.legend(fontsize=7, loc="lower right")
     _titles(fig, ax, title, footnote)
     return fig
 

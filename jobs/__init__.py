@@ -9,7 +9,7 @@ from datetime import datetime
 
 from feedback_app.extensions import db
 
-from . import chase, delivery, notices, retention, runs
+from . import chase, delivery, notices, reports, retention, rollups, runs
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     run: Callable[[datetime], dict]
-    cron: dict | None  # APScheduler cron fields in Asia/Taipei; None for the interval delivery job
+    cron: dict | None  # APScheduler cron fields in Asia/Taipei; None for a job run at an interval
     office_time: bool = False  # fires at JOBS_SEND_TIME instead of its own hour and minute
+    # For an interval job: the setting that holds its interval in seconds, and its default.
+    interval: tuple[str, int] = ("JOBS_DELIVER_SECONDS", 60)
 
 
 JOBS = {
@@ -29,6 +31,8 @@ JOBS = {
         Job("digest", chase.digest, {}, office_time=True),
         Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
         Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
+        Job("quarterly-report", reports.quarterly_reports, {}, office_time=True),
+        Job("rollups", rollups.refresh, None, interval=("JOBS_ROLLUPS_SECONDS", 300)),
         Job("deliver", delivery.deliver, None),
     )
 }

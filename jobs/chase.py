@@ -6,7 +6,7 @@ Stages are inclusive ("due within N working days", "N working days late"), so a 
 reminds on the next one, once."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -68,6 +68,20 @@ class Context:
     staff: StaffDirectory
     ladders: dict[int, Ladder]
     texts: Texts
+    dates: dict = field(default_factory=dict)
+
+    def due_fields(self, due_at: datetime) -> tuple[str, str]:
+        """A due date's version and its Taipei day as text; open cases share a few hundred due dates."""
+        if due_at not in self.dates:
+            self.dates[due_at] = (due_version(due_at), local_date(due_at).isoformat())
+        return self.dates[due_at]
+
+    def lateness(self, due_at: datetime) -> int:
+        """Working days from a due date to today (negative while it is still ahead), once per due date."""
+        key = ("late", due_at)
+        if key not in self.dates:
+            self.dates[key] = self.days.between(local_date(due_at), self.today)
+        return self.dates[key]
 
 
 def _context(now: datetime, earliest: datetime | None) -> Context:
@@ -119,21 +133,21 @@ def _reminders(
     kind = f"{kind_prefix}{stage}"
     link = case_link(number)
     stage_key = f"overdue-{late}" if stage == "overdue" else stage
+    version, due_text = ctx.due_fields(due_at)
+    prefix = f"{prefix}:{version}:{stage_key}:u"
+    words: dict[str | None, tuple[str, str]] = {}  # one subject and body per locale, shared by its readers
     messages = []
     for person in people:
-        subject = ctx.texts.subject(person.locale, kind, number=number, days=abs(late))
-        body = ctx.texts.body(
-            person.locale,
-            "staff",
-            headline=subject,
-            number=number,
-            due=local_date(due_at).isoformat(),
-            link=link,
-        )
-        key = f"{prefix}:{due_version(due_at)}:{stage_key}:u{person.id}"
+        if person.locale not in words:
+            subject = ctx.texts.subject(person.locale, kind, number=number, days=abs(late))
+            body = ctx.texts.body(
+                person.locale, "staff", headline=subject, number=number, due=due_text, link=link
+            )
+            words[person.locale] = (subject, body)
+        subject, body = words[person.locale]
         messages += for_person(
             person,
-            key=key,
+            key=f"{prefix}{person.id}",
             kind=kind,
             subject=subject,
             body=body,
@@ -226,13 +240,9 @@ def chase(now: datetime) -> dict:
     default = Ladder(**ChaseSettings.DEFAULTS)
     messages: list[dict] = []
     counts: dict[str, int] = defaultdict(int)
-    lateness: dict = {}
     for case_id, number, office_id, unit_id, assignee_id, due_at, received_at in cases:
         ladder = ctx.ladders.get(office_id, default)
-        due_day = local_date(due_at)
-        if due_day not in lateness:
-            lateness[due_day] = ctx.days.between(due_day, ctx.today)
-        late = lateness[due_day]
+        late = ctx.lateness(due_at)
         stage = _ladder_stage(late, ladder.before_due_days)
         if stage:
             people = _ladder_recipients(

@@ -13,7 +13,11 @@ commit wide; we chose at-least-once with a stable Message-ID over at-most-once, 
 does more harm than a repeated one.
 
 When SMTP is down or refuses, the row goes back to "queued" with attempts + 1 and next_attempt_at pushed back
-exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours."""
+exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours.
+
+A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
+sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
+the row is retried later and the rest of the batch goes on."""
 
 import hashlib
 import logging
@@ -28,6 +32,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
 from feedback_app.services.mail import MailError, build_message, connection, send_message
 
+from . import reports
 from .clock import WorkingDays, local_date, next_office_moment
 
 log = logging.getLogger(__name__)
@@ -93,8 +98,20 @@ def _finish(row_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
-def _send(row: Notification, smtp) -> None:
+class AttachmentError(MailError):
+    """The files a message carries could not be built; a fault of this message, not of the SMTP server."""
+
+
+def _send(row: Notification, smtp, files: dict) -> None:
     message = build_message(row.recipient, row.subject, row.body)
+    if row.kind == reports.KIND:
+        try:
+            parts = reports.attachments(row.key, files)
+        except Exception as error:
+            db.session.rollback()
+            raise AttachmentError(f"{type(error).__name__}: {error}") from error
+        for data, maintype, subtype, filename in parts:
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     del message["Message-ID"]
     message["Message-ID"] = message_id(row)
     send_message(message, smtp)
@@ -121,11 +138,12 @@ def deliver(now: datetime, batch: int = 20) -> dict:
     sent = failed = 0
     days = WorkingDays.covering(local_date(now))
     inapp = release_inapp(now)
+    files: dict = {}  # attachments built in this run, shared by the messages that carry the same report
     while True:
         token, rows = claim(now, batch)
         if not rows:
             break
-        batch_sent, batch_failed, reachable = _send_batch(now, token, rows, days)
+        batch_sent, batch_failed, reachable = _send_batch(now, token, rows, days, files)
         sent, failed = sent + batch_sent, failed + batch_failed
         if not reachable:
             return {"sent": sent, "failed": failed, "inapp": inapp, "smtp": "unreachable"}
@@ -133,7 +151,7 @@ def deliver(now: datetime, batch: int = 20) -> dict:
 
 
 def _send_batch(
-    now: datetime, token: str, rows: list[Notification], days: WorkingDays
+    now: datetime, token: str, rows: list[Notification], days: WorkingDays, files: dict
 ) -> tuple[int, int, bool]:
     """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
     sent = failed = 0
@@ -142,11 +160,11 @@ def _send_batch(
         with connection() as smtp:
             for index, (row_id, attempts, row) in enumerate(pending):
                 try:
-                    _send(row, smtp)
+                    _send(row, smtp, files)
                 except MailError as error:
                     failed += 1
                     _retry_later(now, token, row_id, attempts, error, days)
-                    if not isinstance(error.__cause__, MESSAGE_LEVEL):
+                    if not isinstance(error, AttachmentError) and not isinstance(error.__cause__, MESSAGE_LEVEL):
                         _release(now, token, pending[index + 1 :], days)
                         return sent, failed, False
                     continue

@@ -22,6 +22,7 @@ SUBJECTS = {
     "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
     "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
     "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
+    "quarterly-report": _l("Quarterly report %(period)s: %(name)s"),
 }
 
 BODIES = {
@@ -32,6 +33,10 @@ BODIES = {
     ),
     "petitioner-rating": _l(
         "Your case %(number)s is closed. Please tell us how satisfied you are with our reply: %(link)s\n"
+    ),
+    "quarterly-report": _l(
+        "The service satisfaction and response report of %(name)s for %(period)s is attached, "
+        "as a spreadsheet (.ods) and as a PDF.\n"
     ),
 }
 
@@ -92,7 +97,13 @@ def for_person(
 ) -> list[dict]:
     """One reminder to one staff member: by email when they have an address, in the app only otherwise.
     Either way it is theirs (user_id), so it shows on their landing page."""
+    if person.email:
+        key, channel, recipient = f"{key}:email", "email", person.email
+    else:
+        key, channel, recipient = f"{key}:inapp", "inapp", None
     message = {
+        "key": key,
+        "channel": channel,
         "kind": kind,
         "subject": subject,
         "body": body,
@@ -102,6 +113,6 @@ def for_person(
         "case_id": case_id,
         "not_before": not_before,
     }
-    if person.email:
-        return [dict(message, key=f"{key}:email", channel="email", recipient=person.email)]
-    return [dict(message, key=f"{key}:inapp", channel="inapp")]
+    if recipient:
+        message["recipient"] = recipient
+    return [message]

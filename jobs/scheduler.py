@@ -106,7 +106,8 @@ class SchedulerProcess:
         )
         for name, job in JOBS.items():
             if job.cron is None:
-                trigger = IntervalTrigger(seconds=int(self.app.config.get("JOBS_DELIVER_SECONDS", 60)))
+                setting, default = job.interval
+                trigger = IntervalTrigger(seconds=int(self.app.config.get(setting, default)))
             else:
                 trigger = cron_trigger(self.app, name)
             scheduler.add_job(self._scheduled, trigger, args=[name], id=name, name=name)
