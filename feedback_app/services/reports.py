@@ -109,6 +109,11 @@ def _text(value) -> Cell:
     return Cell(str(value), str(value))
 
 
+def _rate_cells(s) -> list[Cell]:
+    """Answers, rate, its 95% interval and the too-few flag: the columns every rate table shows."""
+    return [num(s.n), pct(s.rate), interval(s.low, s.high), _flag(s.too_few)]
+
+
 def _flag(too_few: bool) -> Cell:
     return Cell(str(_l("Too few")) if too_few else "", "")
 
@@ -187,10 +192,7 @@ def tables(board: Dashboard) -> list[Table]:
                 [
                     _text(period.label),
                     _text(CHANNEL_LABELS[line.key]),
-                    num(s.n),
-                    pct(s.rate),
-                    interval(s.low, s.high),
-                    _flag(s.too_few),
+                    *_rate_cells(s),
                 ]
             )
     result.append(trend)
@@ -249,10 +251,7 @@ def tables(board: Dashboard) -> list[Table]:
             [
                 _text(SEX_LABELS.get(row["sex"], row["sex"])),
                 _text(AGE_LABELS.get(row["age_group"], row["age_group"])),
-                num(s.n),
-                pct(s.rate),
-                interval(s.low, s.high),
-                _flag(s.too_few),
+                *_rate_cells(s),
             ]
         )
     result.append(demo)
