@@ -240,26 +240,21 @@ def chase(now: datetime) -> dict:
     default = Ladder(**ChaseSettings.DEFAULTS)
     messages: list[dict] = []
     counts: dict[str, int] = defaultdict(int)
+
+    def climb(prefix, kind_prefix, escalate_after, stage, late, assignee_id, office_id, unit_id, case_id, number,
+              due_at) -> list[dict]:
+        """The reminders of one rung of the ladder, for a case or a re-handling task."""
+        people = _ladder_recipients(ctx, stage, late, escalate_after, assignee_id, office_id, unit_id)
+        return _reminders(ctx, prefix=prefix, kind_prefix=kind_prefix, number=number, due_at=due_at, late=late,
+                          stage=stage, people=people, office_id=office_id, case_id=case_id)
+
     for case_id, number, office_id, unit_id, assignee_id, due_at, received_at in cases:
         ladder = ctx.ladders.get(office_id, default)
         late = ctx.lateness(due_at)
         stage = _ladder_stage(late, ladder.before_due_days)
         if stage:
-            people = _ladder_recipients(
-                ctx, stage, late, ladder.escalate_after_days, assignee_id, office_id, unit_id
-            )
-            messages += _reminders(
-                ctx,
-                prefix=f"chase:case:{case_id}",
-                kind_prefix="",
-                number=number,
-                due_at=due_at,
-                late=late,
-                stage=stage,
-                people=people,
-                office_id=office_id,
-                case_id=case_id,
-            )
+            messages += climb(f"chase:case:{case_id}", "", ladder.escalate_after_days, stage, late,
+                              assignee_id, office_id, unit_id, case_id, number, due_at)
             counts[stage] += 1
         if assignee_id is None:
             waited = ctx.days.between(local_date(received_at), ctx.today)
@@ -285,21 +280,8 @@ def chase(now: datetime) -> dict:
         late = ctx.days.between(local_date(due_at), ctx.today)
         stage = _ladder_stage(late, ladder.before_due_days)
         if stage:
-            people = _ladder_recipients(
-                ctx, stage, late, ladder.rehandling_escalate_after_days, assignee_id, office_id, unit_id
-            )
-            messages += _reminders(
-                ctx,
-                prefix=f"chase:rehandling:{task_id}",
-                kind_prefix="rehandling-",
-                number=number,
-                due_at=due_at,
-                late=late,
-                stage=stage,
-                people=people,
-                office_id=office_id,
-                case_id=case_id,
-            )
+            messages += climb(f"chase:rehandling:{task_id}", "rehandling-", ladder.rehandling_escalate_after_days,
+                              stage, late, assignee_id, office_id, unit_id, case_id, number, due_at)
             counts[f"rehandling-{stage}"] += 1
     queued = notify.queue_many(messages)
     db.session.commit()
