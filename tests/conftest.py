@@ -181,16 +181,28 @@ def smtp_server(app) -> Iterator[SMTPRecorder]:
 
 
 class LiveServer:
+    """The app on a real port. While `unreachable` is set it answers every request 503 and closes the connection,
+    as a counter's network does when the office's line is down: browser-side offline emulation does not cover
+    every request a page controlled by a service worker makes."""
+
     def __init__(self, app):
         from werkzeug.serving import make_server
 
+        self.app = app
+        self.unreachable = False
         self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, self._serve, threaded=True)
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self):
         self.thread.start()
+
+    def _serve(self, environ, start_response):
+        if self.unreachable:
+            start_response("503 Service Unavailable", [("Connection", "close"), ("Content-Length", "0")])
+            return [b""]
+        return self.app(environ, start_response)
 
     def stop(self):
         self.server.shutdown()

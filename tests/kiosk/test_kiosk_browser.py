@@ -57,6 +57,7 @@ def test_ratings_tapped_offline_survive_a_reload_and_are_stored_exactly_once(pai
     _wait_queue_empty(page)
     assert len(_stored()) == 2
 
+    live_server.unreachable = True
     page.context.set_offline(True)
     _tap(page, 3)
     _tap(page, 1)
@@ -70,6 +71,7 @@ def test_ratings_tapped_offline_survive_a_reload_and_are_stored_exactly_once(pai
     assert len(queued) == 5
     assert len(_stored()) == 2
 
+    live_server.unreachable = False
     page.context.set_offline(False)
     _wait_queue_empty(page)
     stored = _stored()
