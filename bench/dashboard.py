@@ -4,17 +4,13 @@ loads in time).
     /work/venv/bin/python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
         [--url postgresql://postgres@127.0.0.1:5432/postgres]
 
-For each size it creates a database of its own, builds the schema with the migrations, loads a city of 12
-offices
-× 5 counters with ratings spread over 2024–2025 (working hours, 85% kiosk / 15% QR, 1% noise, reasons for low
-scores, some demographics) through COPY, folds them into the roll-ups (the last 2,000 are left unfolded, as
-fresh
-ratings are, so reads also count raw rows), then times `dashboard()` for 2025 Q4 for one office and for the
-whole
-city: the median of repeated runs after one warm-up. The database is dropped afterwards. A size whose load
-would not
-fit in the time budget (estimated from the rows-per-second of the sizes before it) is skipped and reported
-as such.
+For each size it creates a database of its own, builds the schema with the migrations, loads a city of
+12 offices × 5 counters with ratings spread over 2024–2025 (working hours, 85% kiosk / 15% QR, 1% noise,
+reasons for low scores, some demographics) through COPY, folds them into the roll-ups (the last 2,000 are
+left unfolded, as fresh ratings are, so reads also count raw rows), then times `dashboard()` for 2025 Q4
+for one office and for the whole city: the median of repeated runs after one warm-up. The database is
+dropped afterwards. A size whose load would not fit in the time budget (estimated from the rows-per-second
+of the sizes before it) is skipped and reported as such.
 """
 
 import argparse
@@ -108,8 +104,7 @@ def load_ratings(url: str, size: int, counters, version_id: int, overall: int, r
     answer_id = 0
     with psycopg.connect(plain) as conn, conn.cursor() as cur:
         # The generated rows are consistent by construction: skip the per-row foreign-key triggers while
-        # loading,
-        # and build the secondary indexes once afterwards rather than row by row.
+        # loading, and build the secondary indexes once afterwards rather than row by row.
         cur.execute("SET session_replication_role = replica")
         cur.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = "

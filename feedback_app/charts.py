@@ -286,8 +286,7 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
 
 def table_figure(title: str, header: list[str], rows: list[list[str]], note: str) -> Figure:
     """A table as an A4 landscape page of the printed report."""
-    # A fixed layout: a table page has no ticks to make room for, and constrained layout would triple its
-    # cost.
+    # A fixed layout: a table page has no ticks to make room for; constrained layout would triple its cost.
     fig = figure(11.69, 8.27, layout=None)
     ax = fig.add_axes((0.03, 0.06, 0.94, 0.86))
     ax.axis("off")

@@ -11,9 +11,8 @@ import sqlalchemy.orm as so
 from ..extensions import db
 from .survey import Rating
 
-# The few ratings not yet folded into the roll-ups, found (and claimed in id order) without touching the
-# millions
-# that are: the index holds only unfolded rows, so reads scan it whole and filter office and time.
+# The few ratings not yet folded into the roll-ups, found (and claimed in id order) without touching
+# the millions that are: the index holds only unfolded rows, so reads scan it whole and filter office and time.
 sa.Index(
     "ix_ratings_unfolded",
     Rating.id,
@@ -23,9 +22,8 @@ sa.Index(
 
 
 class ScoreRollup(db.Model):
-    """Answers to one scale question per local month × weekday × hour × counter × channel: a count per
-    score.
-    """
+    """Answers to one scale question per local month × weekday × hour × counter × channel: a count
+    per score."""
 
     __tablename__ = "score_rollups"
     __table_args__ = (

@@ -1,9 +1,8 @@
 """The manager's figures: satisfaction (服務滿意) and responses to citizens (意見回應) for a scope and period.
 
-`dashboard()` gathers every indicator the pages, charts and reports show; each figure carries the period it
-covers.
-Office scoping comes from services/access.py; counting from services/rollups.py; arithmetic from
-services/stats.py.
+`dashboard()` gathers every indicator the pages, charts and reports show; each figure carries the
+period it covers. Office scoping comes from services/access.py; counting from services/rollups.py;
+arithmetic from services/stats.py.
 """
 
 from collections import defaultdict

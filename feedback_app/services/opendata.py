@@ -1,8 +1,7 @@
 """資料開放: satisfaction per office and month, aggregated and de-identified for anyone to download.
 
-Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW valid
-answers
-is published without its figures, so no small group of citizens can be singled out.
+Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW
+valid answers is published without its figures, so no small group of citizens can be singled out.
 """
 
 import csv

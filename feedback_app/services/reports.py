@@ -1,8 +1,8 @@
 """The dashboard as tables and charts, and the quarterly report as .ods, .pdf and CSV.
 
 `tables()` and `figures()` are the single description of what the pages, exports and reports show;
-`build_quarterly_report()` is what a scheduled job calls to produce a quarter's report for an office or the
-city.
+`build_quarterly_report()` is what a scheduled job calls to produce a quarter's report for an office
+or the city.
 """
 
 import csv

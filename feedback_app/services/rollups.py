@@ -246,9 +246,8 @@ def _tally_reasons(rows) -> Tally:
 
 
 def reason_counts(filters: Filters, ym_from: int, ym_to: int) -> tuple[dict[str, int], int]:
-    """Dissatisfaction reasons chosen over local months ym_from..ym_to, and how many came from noise
-    ratings.
-    """
+    """Dissatisfaction reasons chosen over local months ym_from..ym_to, and how many came from
+    noise ratings."""
     start, end = _bounds(ym_from, ym_to)
     counts: Tally = Tally()
     noise = 0
@@ -313,8 +312,8 @@ def _id_filter(ids: list[int]):
 
 
 def refresh_rollups(batch: int = 5000) -> int:
-    """Fold every unfolded rating into the roll-ups, one committed batch at a time; returns how many were
-    folded.
+    """Fold every unfolded rating into the roll-ups, one committed batch at a time; returns how many
+    were folded.
 
     Idempotent and safe to run twice at once: each batch claims its ratings and adds their counts atomically.
     """

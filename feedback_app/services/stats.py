@@ -1,7 +1,7 @@
 """Pure statistics for the analytics pages: rates, intervals, growth, periods, funnel limits, Pareto.
 
-Nothing here touches the database: every function takes counts and returns figures, so tests reach them
-directly.
+Nothing here touches the database: every function takes counts and returns figures, so tests reach
+them directly.
 """
 
 import math
@@ -218,9 +218,8 @@ class Period:
 
 
 def funnel_limits(city_rate: float, n: int) -> dict[str, tuple[float, float]]:
-    """95% and 99.8% limits of a rate from n answers around the city rate (normal approximation to the
-    binomial).
-    """
+    """95% and 99.8% limits of a rate from n answers around the city rate (normal approximation to
+    the binomial)."""
     if n <= 0:
         return {"95": (0.0, 1.0), "99.8": (0.0, 1.0)}
     se = math.sqrt(city_rate * (1 - city_rate) / n)

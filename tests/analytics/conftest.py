@@ -14,9 +14,8 @@ from .factories import make_case, make_rating
 
 @pytest.fixture
 def quarter_data(org):
-    """Ratings in 2025 Q2 and Q1 (AA happier than BB), reasons, demographics, staff answers, cases and
-    an alert.
-    """
+    """Ratings in 2025 Q2 and Q1 (AA happier than BB), reasons, demographics, staff answers, cases
+    and an alert."""
     rng = random.Random(5)
     for office, bias in ((org.a, 4), (org.b, 3)):
         for day in range(0, 180, 2):
