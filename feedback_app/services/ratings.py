@@ -41,6 +41,7 @@ from ..models import (
 from . import notify
 from .cases import CaseInput, open_case
 from .errors import DomainError, NotFound
+from .rollups import unfold
 
 STORED = "stored"
 DUPLICATE = "already_stored"
@@ -601,6 +602,7 @@ def _noise_flags(stored: list, items: list[_Prepared]) -> dict[str, bool]:
             flip.append(rating_id)
         previous = tapped_at
     if flip:
+        unfold(flip)
         db.session.execute(sa.update(Rating).where(Rating.id.in_(flip)).values(is_noise=True))
     return flags
 

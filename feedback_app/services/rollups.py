@@ -3,7 +3,8 @@
 A reader sums the roll-ups and, in the same SQL statement (one snapshot), the ratings not yet folded in
 (`rolled_up` false). `refresh_rollups()` claims unfolded ratings with an UPDATE … WHERE rolled_up = false
 RETURNING id (on PostgreSQL also FOR UPDATE SKIP LOCKED), so two refreshes at once never fold a rating twice,
-and adds their counts with an upsert in the same transaction as the claim.
+and adds their counts with an upsert in the same transaction as the claim. A folded rating that changes
+afterwards is first taken back out with `unfold()`, in the transaction that changes it.
 """
 
 from collections import Counter as Tally
@@ -279,12 +280,14 @@ def _upsert(model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...
         db.session.execute(stmt)
 
 
-def _upsert_select(model, select, keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
-    """Add aggregated counts into the roll-up in the database itself: INSERT … SELECT … ON CONFLICT add."""
+def _upsert_select(model, select, keys: tuple[str, ...], sums: tuple[str, ...], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) aggregated counts in the database itself:
+    INSERT … SELECT … ON CONFLICT add."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     sub = select.subquery()
+    signed = [sub.c[k] for k in keys] + [(sub.c[s] * sign).label(s) for s in sums]
     # SQLite needs a WHERE in an upsert's SELECT to tell its ON CONFLICT from a join's ON.
-    stmt = dialect.insert(model).from_select(list(keys) + list(sums), sa.select(sub).where(sa.true()))
+    stmt = dialect.insert(model).from_select(list(keys) + list(sums), sa.select(*signed).where(sa.true()))
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums}
     )
@@ -323,18 +326,43 @@ def refresh_rollups(batch: int = 5000) -> int:
         if not ids:
             db.session.commit()
             return folded
-        where = [_id_filter(ids)]
-        sums = tuple(f"n{s}" for s in SCORES) + ("noise",)
-        _upsert_select(ScoreRollup, _raw_score_select(where, SCORE_DIMS), SCORE_DIMS, sums)
-        _upsert_select(MonthRollup, _raw_score_select(where, MONTH_DIMS), MONTH_DIMS, sums)
-        _upsert_select(DemographicRollup, _raw_demo_select(where, DEMO_DIMS), DEMO_DIMS, sums)
-        merged: dict[tuple, dict] = {}
-        for key, n in _tally_reasons(_reason_rows(where)).items():
-            row = merged.setdefault(key[:-1], dict(zip(REASON_DIMS, key[:-1], strict=True), n=0, noise=0))
-            row["noise" if key[-1] else "n"] += n
-        _upsert(ReasonRollup, list(merged.values()), REASON_DIMS, ("n", "noise"))
+        _fold(ids, 1)
         db.session.commit()
         folded += len(ids)
+
+
+def unfold(rating_ids: list[int]) -> None:
+    """Take folded ratings back out of the roll-ups before they change (a stored tap found to be noise
+    when an earlier one arrives late); the next refresh folds them again as they are then.
+
+    Call it in the transaction that changes them, before the change: the counts taken away are the
+    ratings' counts as they stand. The row lock of the update keeps two callers from taking one rating
+    away twice."""
+    if not rating_ids:
+        return
+    stmt = (
+        sa.update(Rating)
+        .where(Rating.id.in_(rating_ids), Rating.rolled_up == sa.true())
+        .values(rolled_up=False)
+        .returning(Rating.id)
+    )
+    ids = list(db.session.scalars(stmt))
+    if ids:
+        _fold(ids, -1)
+
+
+def _fold(ids: list[int], sign: int) -> None:
+    """Add (1) or take away (-1) the given ratings' counts in every roll-up."""
+    where = [_id_filter(ids)]
+    sums = tuple(f"n{s}" for s in SCORES) + ("noise",)
+    _upsert_select(ScoreRollup, _raw_score_select(where, SCORE_DIMS), SCORE_DIMS, sums, sign)
+    _upsert_select(MonthRollup, _raw_score_select(where, MONTH_DIMS), MONTH_DIMS, sums, sign)
+    _upsert_select(DemographicRollup, _raw_demo_select(where, DEMO_DIMS), DEMO_DIMS, sums, sign)
+    merged: dict[tuple, dict] = {}
+    for key, n in _tally_reasons(_reason_rows(where)).items():
+        row = merged.setdefault(key[:-1], dict(zip(REASON_DIMS, key[:-1], strict=True), n=0, noise=0))
+        row["noise" if key[-1] else "n"] += n * sign
+    _upsert(ReasonRollup, list(merged.values()), REASON_DIMS, ("n", "noise"))
 
 
 def rebuild_rollups() -> None:

@@ -5,7 +5,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Alert, Answer, Case, CaseChannel, Notification, Rating, utcnow
+from feedback_app.models import Alert, Answer, Case, CaseChannel, MonthRollup, Notification, Rating, utcnow
+from feedback_app.services.analytics import Selection, dashboard, scope_of
+from feedback_app.services.calendar import TAIPEI
+from feedback_app.services.rollups import refresh_rollups
+from feedback_app.services.stats import Period
 
 from .factories import bearer, rating
 
@@ -136,6 +140,29 @@ def test_noise_flags_a_stored_rating_when_an_earlier_tap_arrives_late(client, ki
     client.post(URL, json=earlier, headers=bearer(token))
     flags = {r.uuid: r.is_noise for r in _ratings()}
     assert flags == {earlier["uuid"]: False, later["uuid"]: True}
+
+
+def test_a_folded_rating_that_becomes_noise_leaves_the_roll_ups_and_is_folded_again_as_noise(client, kiosk):
+    _, token, counter = kiosk
+    base = utcnow() - timedelta(minutes=30)
+    month = Period("month", *[int(x) for x in base.astimezone(TAIPEI).strftime("%Y %m").split()])
+
+    def figures():
+        line = dashboard(scope_of(counter.office), month, Selection(channel="kiosk")).lines[0]
+        return line.current.counts, line.current.noise
+
+    client.post(URL, json=rating(5, tapped_at=(base + timedelta(seconds=3)).isoformat()), headers=bearer(token))
+    assert refresh_rollups() == 1
+    assert figures() == ([0, 0, 0, 0, 1], 0)
+    client.post(URL, json=rating(1, tapped_at=base.isoformat()), headers=bearer(token))
+    assert figures() == ([1, 0, 0, 0, 0], 1)  # the 5 is noise now, though it was folded as valid
+    assert refresh_rollups() == 2
+    assert figures() == ([1, 0, 0, 0, 0], 1)
+    db.session.rollback()
+    folded = db.session.execute(
+        sa.select(sa.func.sum(MonthRollup.n1), sa.func.sum(MonthRollup.n5), sa.func.sum(MonthRollup.noise))
+    ).one()
+    assert tuple(folded) == (1, 0, 1)
 
 
 def test_noise_window_is_configurable(make_app, org):
