@@ -2,7 +2,7 @@
 loads in time).
 
     /work/venv/bin/python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
-        [--url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--url postgresql://postgres@127.0.0.1:5432/postgres] [--keep] [--reuse KEPT_DATABASE ...]
 
 For each size it creates a database of its own, builds the schema with the migrations, loads a city of
 12 offices × 5 counters with ratings spread over 2024–2025 (working hours, 85% kiosk / 15% QR, 1% noise,
@@ -169,6 +169,24 @@ def time_dashboard(scope, runs: int) -> float:
     return statistics.median(times)
 
 
+def time_kept(base: str, name: str, runs: int) -> None:
+    """Time the dashboard again on a database an earlier run kept, without loading anything."""
+    url = make_url(base).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        ratings = db.session.scalar(sa.text("SELECT count(*) FROM ratings"))
+        office = db.session.scalar(sa.select(Office).order_by(Office.id))
+        city = db.session.scalar(sa.select(City))
+        print(
+            f"{ratings:>11,} ratings (kept database {name}): dashboard {PERIOD.label} median of {runs}: "
+            f"one office {time_dashboard(scope_of(office), runs):.0f} ms, "
+            f"whole city {time_dashboard(scope_of(city), runs):.0f} ms",
+            flush=True,
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
 def run_size(base: str, size: int, runs: int, keep: bool = False) -> dict:
     name, url = make_database(base)
     try:
@@ -218,7 +236,12 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=420.0, help="seconds the whole run may take")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the databases (to look at query plans)")
+    parser.add_argument("--reuse", action="append", default=[], help="time again on a kept database (by name)")
     args = parser.parse_args()
+    if args.reuse:
+        for name in args.reuse:
+            time_kept(args.url, name, args.runs)
+        return
     began = time.perf_counter()
     rate = None
     results = []
