@@ -1,13 +1,8 @@
-from pathlib import Path
-
 import pytest
 
 from feedback_app.extensions import db
 from feedback_app.services.calendar import import_calendar
-from tests.conftest import CALENDAR_DIR
-
-# The official files sit in ../shared/data beside the checkout; a worktree one level deeper finds them here.
-OFFICIAL_CALENDARS = CALENDAR_DIR if CALENDAR_DIR.exists() else Path("/work/shared/data/office-calendar")
+from tests.conftest import CALENDAR_DIR as OFFICIAL_CALENDARS
 
 
 @pytest.fixture
