@@ -209,6 +209,7 @@ def _seed_cases(rng, city, offices, users, now, count) -> None:
                 for code, (office, _) in offices.items()}
     supervisors = {code: next((u for u in users.values() if u.office_id == office.id and u.role == Role.SUPERVISOR),
                               None) for code, (office, _) in offices.items()}
+    rare = [CaseState.MERGED, CaseState.TRANSFERRED]
     for i in range(count):
         code = rng.choice(list(offices))
         office, units = offices[code]
@@ -228,7 +229,8 @@ def _seed_cases(rng, city, offices, users, now, count) -> None:
         )
         case, _code = open_case(data, calendar=calendar)
         if age_days > 25:
-            state = CaseState.CLOSED if rng.random() < 0.93 else rng.choice(
+            # The rare ends come first, so even a small demo shows a transferred and a merged case.
+            state = rare.pop() if rare else CaseState.CLOSED if rng.random() < 0.93 else rng.choice(
                 [CaseState.TRANSFERRED, CaseState.MERGED, CaseState.CLOSED])
         else:
             state = rng.choice(open_states + [CaseState.CLOSED])
