@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import abort, url_for
 
 from config import ProductionConfig
 from feedback_app import create_app
@@ -65,6 +66,29 @@ def test_html_errors_follow_the_browser_language(client):
     assert "does not exist" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("status", "chinese", "english"),
+    [
+        (400, "無法理解這個請求。", "The request could not be understood."),
+        (403, "您沒有權限檢視此頁面。", "You do not have access to this page."),
+    ],
+)
+def test_400_and_403_pages_speak_chinese_by_default_and_english_when_asked(make_app, status, chinese, english):
+    app = make_app()
+
+    @app.get("/refuse")
+    def refuse():
+        abort(status)
+
+    client = app.test_client()
+    default = client.get("/refuse")
+    english_page = client.get("/refuse", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert default.status_code == english_page.status_code == status
+    assert chinese in default.get_data(as_text=True) and "<html" in default.get_data(as_text=True)
+    assert english in english_page.get_data(as_text=True)
+    assert chinese not in english_page.get_data(as_text=True)
+
+
 def test_an_unexpected_error_shows_no_stack_trace(make_app):
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
@@ -99,6 +123,23 @@ def test_staff_sign_in_and_land_on_their_page(client, org):
     landing = client.get("/")
     assert landing.status_code == 200
     assert "aa.supervisor" in landing.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", ["aa.officer", "aa.supervisor", "aa.monitor", "aa.director", "aa.admin",
+                                      "tpe.monitor", "tpe.director", "tpe.admin"])
+def test_each_role_lands_on_the_areas_of_its_role_and_every_link_opens(client, org, app, username):
+    from feedback_app.main.nav import AREAS
+
+    login(client, username)
+    page = client.get("/").get_data(as_text=True)
+    role = db.session.scalar(sa.select(User.role).where(User.username == username))
+    with app.test_request_context():
+        links = {endpoint: url_for(endpoint) for endpoint, _, _ in AREAS}
+    for endpoint, _label, roles in AREAS:
+        shown = f'href="{links[endpoint]}"' in page
+        assert shown == (role in roles), (username, endpoint)
+        if shown:
+            assert client.get(links[endpoint]).status_code == 200, (username, endpoint)
 
 
 def test_wrong_password_is_refused(client, org):
