@@ -525,3 +525,27 @@ def test_text_with_nul_characters_is_refused_before_reaching_the_database(org):
         svc.open_case(svc.CaseInput(office_id=org.a.id, channel="counter", subject="ok", external_ref="1999-\x00-1"))
     assert set(refused.value.details) == {"external_ref"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_replies_are_mailed_in_office_hours_only(org, users, monkeypatch):
+    """A reply recorded on Friday 27 Nov 2026 after closing time waits for Monday 08:30; one recorded on a working
+    morning goes at once."""
+    friday_evening = taipei(2026, 11, 27, 17, 45)
+    monkeypatch.setattr(svc, "utcnow", lambda: friday_evening)
+    late, _ = make_case(org.a, petitioner_email="late@example.tw")
+    replied(late, users["supervisor"], users["officer"])
+    monday = taipei(2026, 11, 30, 8, 30)
+    wednesday_morning = taipei(2026, 12, 2, 10, 5)
+    monkeypatch.setattr(svc, "utcnow", lambda: wednesday_morning)
+    early, _ = make_case(org.a, petitioner_email="early@example.tw")
+    replied(early, users["supervisor"], users["officer"])
+    sends = {
+        (n.recipient, n.kind): n.next_attempt_at
+        for n in db.session.scalars(sa.select(Notification).where(Notification.channel == "email"))
+    }
+    assert sends == {
+        ("late@example.tw", "acknowledgement"): monday,
+        ("late@example.tw", "reply"): monday,
+        ("early@example.tw", "acknowledgement"): wednesday_morning,
+        ("early@example.tw", "reply"): wednesday_morning,
+    }
