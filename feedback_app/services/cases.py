@@ -271,6 +271,7 @@ MARKUP_STARTS = (
     "<img", "<object", "<embed", "<style", "<meta", "<title", "<form", "<table",
 )
 REHANDLING_WORKING_DAYS = 3
+REHANDLING_OUTCOME_MAX = 2000
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -829,6 +830,34 @@ def rate_reply(case: Case, score: int) -> RehandlingTask | None:
                                     score=score)),
                      body=str(_l("Review the case within %(n)d working days.", n=REHANDLING_WORKING_DAYS)),
                      user_id=supervisor.id, office_id=case.office_id, case_id=case.id)
+    return task
+
+
+def may_complete_rehandling(user: User, task: RehandlingTask) -> bool:
+    """The task's assignee, or a supervisor or director of its office, may record that it is done."""
+    return (can_access_office(user, task.office_id)
+            and (user.id == task.assignee_id or user.role in (Role.SUPERVISOR, Role.DIRECTOR)))
+
+
+def complete_rehandling(actor: User, task_id: int, outcome: str | None) -> RehandlingTask:
+    """The re-handling task is done: what was done is recorded once, and the chase stops reminding of it."""
+    task = ensure_access(actor, db.session.get(RehandlingTask, task_id))
+    _refuse_unless(may_complete_rehandling(actor, task))
+    text = _required_text(outcome, "outcome", _l("Write what was done."))
+    if len(text) > REHANDLING_OUTCOME_MAX:
+        raise ValidationFailed(details={"outcome": str(_l("What was done is limited to %(n)d characters.",
+                                                          n=REHANDLING_OUTCOME_MAX))})
+    if "\x00" in text:
+        raise ValidationFailed(details={"outcome": str(_l("The text holds characters that are not allowed."))})
+    # Only an open task is updated, so of two people finishing it at once the second is refused.
+    done_at = db.session.scalar(
+        sa.update(RehandlingTask).where(RehandlingTask.id == task.id, RehandlingTask.done_at.is_(None))
+        .values(done_at=utcnow(), outcome=text).returning(RehandlingTask.done_at)
+        .execution_options(synchronize_session=False))
+    if done_at is None:
+        raise Conflict(_l("This re-handling task has been recorded as done already."))
+    db.session.expire(task, ["done_at", "outcome"])
+    record_event(task.case, actor, "rehandling_done", None, {"task_id": task.id}, note=text)
     return task
 
 
