@@ -1,22 +1,13 @@
-"""Working days and office hours as the jobs see them: Asia/Taipei, the official calendar, 08:30 by default."""
+"""Working days as the jobs see them: Asia/Taipei, the official calendar, precomputed for a whole run.
+
+The office-hours rule itself (08:30 by default) lives with the calendar in feedback_app.services.calendar, since
+the case services hold petitioner mail to it too; the jobs pass it a WorkingDays table to save the lookups."""
 
 from bisect import bisect_right
-from datetime import date, datetime, time, timedelta
-
-from flask import current_app
+from datetime import date, datetime, timedelta
 
 from feedback_app.services.calendar import TAIPEI, WorkCalendar
-
-
-def office_time() -> time:
-    """The time of day reminders go out (JOBS_SEND_TIME, HH:MM in Asia/Taipei)."""
-    hours, minutes = current_app.config.get("JOBS_SEND_TIME", "08:30").split(":")
-    return time(int(hours), int(minutes))
-
-
-def office_close() -> time:
-    hours, minutes = current_app.config.get("JOBS_OFFICE_CLOSE", "17:30").split(":")
-    return time(int(hours), int(minutes))
+from feedback_app.services.calendar import next_office_moment as next_office_moment
 
 
 class WorkingDays:
@@ -59,16 +50,3 @@ class WorkingDays:
 
 def local_date(moment: datetime) -> date:
     return moment.astimezone(TAIPEI).date()
-
-
-def next_office_moment(moment: datetime, days: WorkingDays | None = None) -> datetime:
-    """`moment` itself if it falls in office hours on a working day, else the next opening time."""
-    local = moment.astimezone(TAIPEI)
-    days = days or WorkingDays.covering(local.date())
-    opening, closing = office_time(), office_close()
-    if days.is_working_day(local.date()):
-        if local.time() < opening:
-            return datetime.combine(local.date(), opening, tzinfo=TAIPEI)
-        if local.time() < closing:
-            return moment
-    return datetime.combine(days.next_working_day(local.date()), opening, tzinfo=TAIPEI)

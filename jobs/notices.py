@@ -1,9 +1,9 @@
 """Notices to petitioners sent from the schedule: the link to rate the reply after closing.
 
 The acknowledgement, the reply and an approved extension are queued by the case services in the same
-transaction as the change itself (keys case:{id}:ack, case:{id}:reply:…, case:{id}:extension:…), so they are
-not queued here. Closed cases are looked for over a recent window (JOBS_NOTICE_WINDOW_DAYS), so a case closed
-years ago is never written to."""
+transaction as the change itself (keys case:{id}:ack, case:{id}:reply:…, case:{id}:extension:…), held like
+these for the next office moment, so they are not queued here. Closed cases are looked for over a recent window
+(JOBS_NOTICE_WINDOW_DAYS), so a case closed years ago is never written to."""
 
 from datetime import datetime, timedelta
 

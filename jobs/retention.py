@@ -1,4 +1,8 @@
-"""Retention: personal data of cases closed longer than RETENTION_YEARS ago is erased; statistics stay.
+"""Retention: personal data of cases ended longer than RETENTION_YEARS ago is erased; statistics stay.
+
+A case ends when it is closed (closed_at), transferred to another agency (移文) or merged as a duplicate. The last
+two set no closed_at, which the indicators read as "closed by this office", so their end is the time of the
+latest "transferred" or "merged" entry in the case's audit trail, a time that erasure keeps.
 
 Erased: the petitioner's name, phone, email and address, the lookup code hash, the subject, description, reply
 and every other free text that may hold personal data (notes, extension reasons, audit notes and values,
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ERASED = "[erased after the retention period]"
 FINAL_STATES = (CaseState.CLOSED, CaseState.TRANSFERRED, CaseState.MERGED)
+ENDED_BY_EVENT = {CaseState.TRANSFERRED: "transferred", CaseState.MERGED: "merged"}
 
 
 def cutoff(now: datetime) -> datetime:
@@ -44,8 +49,18 @@ def _update(model, where, values) -> int:
     return result.rowcount
 
 
+def _ended_before(before: datetime):
+    """Cases that reached their final state before `before`: closed then, or transferred or merged then."""
+    left = (
+        sa.select(sa.func.max(CaseEvent.at))
+        .where(CaseEvent.case_id == Case.id, CaseEvent.action.in_(list(ENDED_BY_EVENT.values())))
+        .scalar_subquery()
+    )
+    return sa.or_(Case.closed_at < before, sa.and_(Case.state.in_(list(ENDED_BY_EVENT)), left < before))
+
+
 def purge(now: datetime, batch: int = 500) -> dict:
-    """Erase personal data of every case closed before the cut-off and not yet purged, batch by batch."""
+    """Erase personal data of every case ended before the cut-off and not yet purged, batch by batch."""
     before = cutoff(now)
     counts = {
         "cases": 0,
@@ -61,8 +76,7 @@ def purge(now: datetime, batch: int = 500) -> dict:
             sa.select(Case.id)
             .where(
                 Case.state.in_(FINAL_STATES),
-                Case.closed_at.is_not(None),
-                Case.closed_at < before,
+                _ended_before(before),
                 Case.purged_at.is_(None),
             )
             .order_by(Case.id)

@@ -120,6 +120,11 @@ class AttachForm(VersionedForm):
     submit = SubmitField(_l("Upload"))
 
 
+class RehandlingForm(FlaskForm):
+    outcome = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record as done"))
+
+
 class LookupForm(FlaskForm):
     number = StringField(_l("Case number"), validators=[DataRequired(), Length(max=32)])
     code = StringField(_l("Lookup code"), validators=[DataRequired(), Length(max=32)])

@@ -42,6 +42,7 @@ from .forms import (
     LinkForm,
     MergeForm,
     NoteForm,
+    RehandlingForm,
     ReopenForm,
     ReplyForm,
     StartForm,
@@ -233,6 +234,7 @@ EVENT_LABELS = {
     "due_recomputed": _l("Due date recomputed after a calendar revision"),
     "reply_rated": _l("Petitioner rated the reply"),
     "rehandling_opened": _l("Re-handling task opened"),
+    "rehandling_done": _l("Re-handling task done"),
 }
 FIELD_LABELS = {
     "state": _l("State"),
@@ -292,10 +294,25 @@ def _name(model, record_id):
     return getattr(record, "display_name", None) or getattr(record, "name", None) or record_id
 
 
-def _render_detail(case: Case, submitted=None, status: int = 200):
+def _rehandling_forms(tasks: list[RehandlingTask], submitted: tuple[int, RehandlingForm] | None) -> dict:
+    """A form to record what was done, for each open task the user may finish."""
+    forms = {}
+    for task in tasks:
+        if task.done_at is None and svc.may_complete_rehandling(current_user, task):
+            if submitted and submitted[0] == task.id:
+                forms[task.id] = submitted[1]
+            else:
+                forms[task.id] = RehandlingForm(prefix=f"rehandling-{task.id}", formdata=None)
+    return forms
+
+
+def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_submitted=None):
     actions = svc.available_actions(case, current_user)
     if submitted is not None:
         actions.add(submitted[0])
+    tasks = db.session.scalars(
+        sa.select(RehandlingTask).where(RehandlingTask.case_id == case.id).order_by(RehandlingTask.id)
+    ).all()
     return render_template(
         "cases/detail.html",
         case=case,
@@ -310,9 +327,8 @@ def _render_detail(case: Case, submitted=None, status: int = 200):
         templates=svc.templates_for(case) if "reply" in actions else [],
         users={u.id: u for u in db.session.scalars(sa.select(User).where(User.city_id == case.city_id))},
         state_label=svc.state_label,
-        rehandling=db.session.scalars(
-            sa.select(RehandlingTask).where(RehandlingTask.case_id == case.id).order_by(RehandlingTask.id)
-        ).all(),
+        rehandling=tasks,
+        rehandling_forms=_rehandling_forms(tasks, rehandling_submitted),
     ), status
 
 
@@ -396,6 +412,33 @@ def act(number: str, action: str):
         _show_errors(form, error)
         return _render_detail(case, (action, form), 400)
     flash(message, "success")
+    return redirect(url_for("cases.detail", number=case.number))
+
+
+@bp.post("/<number>/rehandling/<int:task_id>")
+@login_required
+def complete_rehandling(number: str, task_id: int):
+    """Record a re-handling task of the case as done, with what was done."""
+    case = _load(number)
+    task = db.session.get(RehandlingTask, task_id)
+    if task is None or task.case_id != case.id:
+        raise NotFound()
+    form = RehandlingForm(prefix=f"rehandling-{task_id}")
+    if not form.validate():
+        flash(_("Some of the data is not valid."), "error")
+        return _render_detail(case, status=400, rehandling_submitted=(task_id, form))
+    try:
+        svc.complete_rehandling(current_user, task_id, form.outcome.data)
+        db.session.commit()
+    except Conflict as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _render_detail(_load(number), status=409)
+    except ValidationFailed as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        return _render_detail(_load(number), status=400, rehandling_submitted=(task_id, form))
+    flash(_("Re-handling task recorded as done."), "success")
     return redirect(url_for("cases.detail", number=case.number))
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -189,11 +190,42 @@ class WorkCalendar:
                 skipped.append({"date": day.isoformat(), "reason": why})
         return day, skipped
 
+    def next_working_day(self, day: date) -> date:
+        """The first working day after `day`."""
+        return self.add_working_days(day, 1)[0]
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative when end is before start)."""
         if end < start:
             return -self.working_days_between(end, start)
         return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i)))
+
+
+def office_time() -> time:
+    """The time of day the offices open and messages go out (JOBS_SEND_TIME, HH:MM in Asia/Taipei)."""
+    hours, minutes = current_app.config.get("JOBS_SEND_TIME", "08:30").split(":")
+    return time(int(hours), int(minutes))
+
+
+def office_close() -> time:
+    hours, minutes = current_app.config.get("JOBS_OFFICE_CLOSE", "17:30").split(":")
+    return time(int(hours), int(minutes))
+
+
+def next_office_moment(moment: datetime, days=None) -> datetime:
+    """`moment` itself if it falls in office hours on a working day, else the next opening time.
+
+    `days` answers is_working_day and next_working_day (a WorkCalendar, or the jobs' WorkingDays) around
+    `moment`; by default the calendar of its year and the next."""
+    local = moment.astimezone(TAIPEI)
+    days = days or WorkCalendar.around(local.date())
+    opening, closing = office_time(), office_close()
+    if days.is_working_day(local.date()):
+        if local.time() < opening:
+            return datetime.combine(local.date(), opening, tzinfo=TAIPEI)
+        if local.time() < closing:
+            return moment
+    return datetime.combine(days.next_working_day(local.date()), opening, tzinfo=TAIPEI)
 
 
 def end_of_day(day: date, tz: ZoneInfo = TAIPEI) -> datetime:

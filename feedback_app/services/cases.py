@@ -39,7 +39,7 @@ from ..models import (
 )
 from . import notify
 from .access import can_access_office, ensure_access
-from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day
+from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day, next_office_moment
 from .errors import AccessDenied, Conflict, TooManyAttempts, ValidationFailed
 from .users import record_failure
 
@@ -176,6 +176,7 @@ def open_case(data: CaseInput, actor_id: int | None = None, calendar: WorkCalend
     """Open a case with its number, due date and lookup code; returns the case and the plain lookup code."""
     office, category = validate_case_input(data)
     received_at = data.received_at or utcnow()
+    calendar = calendar or WorkCalendar.around(received_at.astimezone(TAIPEI).date())
     days, rule = rule_for(office.city_id, data.channel, category.id if category else None)
     due = due_date(received_at, days, rule=rule, calendar=calendar)
     code = new_lookup_code()
@@ -205,7 +206,7 @@ def open_case(data: CaseInput, actor_id: int | None = None, calendar: WorkCalend
                              after={"state": case.state, "due_at": case.due_at.isoformat(),
                                     "channel": case.channel}))
     if case.petitioner_email:
-        queue_acknowledgement(case, code)
+        queue_acknowledgement(case, code, calendar)
     return case, code
 
 
@@ -218,14 +219,27 @@ def lookup_url() -> str:
     return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + "/lookup"
 
 
-def _mail_petitioner(case: Case, key: str, kind: str, subject: str, body: str) -> bool:
-    """Queue one email to the petitioner, linking to the look-up page; delivery is the jobs' work."""
+def petitioner_send_time(calendar: WorkCalendar | None = None) -> datetime:
+    """Mail to petitioners goes out on working days in office hours: now, or the next opening time.
+
+    `calendar` is used when it spans this year and the next (a bulk import's), else the calendar is read."""
+    now = utcnow()
+    year = now.astimezone(TAIPEI).year
+    if calendar is not None and not (year in calendar.years and year + 1 in calendar.years):
+        calendar = None
+    return next_office_moment(now, calendar)
+
+
+def _mail_petitioner(case: Case, key: str, kind: str, subject: str, body: str,
+                     calendar: WorkCalendar | None = None) -> bool:
+    """Queue one email to the petitioner, linking to the look-up page, for the next office moment; delivery is
+    the jobs' work."""
     return notify.queue(key=key, channel="email", kind=kind, subject=subject, body=body,
                         recipient=case.petitioner_email, office_id=case.office_id, case_id=case.id,
-                        link=lookup_url())
+                        link=lookup_url(), not_before=petitioner_send_time(calendar))
 
 
-def queue_acknowledgement(case: Case, code: str) -> bool:
+def queue_acknowledgement(case: Case, code: str, calendar: WorkCalendar | None = None) -> bool:
     """收件確認: the case number, the lookup code and where to look the case up, to the petitioner's email."""
     url = lookup_url()
     with petitioner_locale():
@@ -237,7 +251,7 @@ def queue_acknowledgement(case: Case, code: str) -> bool:
             str(_l("Due date: %(date)s", date=case.due_at.astimezone(TAIPEI).date().isoformat())),
         ])
         subject = str(_l("Case %(number)s received", number=case.number))
-    return _mail_petitioner(case, f"case:{case.id}:ack", "acknowledgement", subject, body)
+    return _mail_petitioner(case, f"case:{case.id}:ack", "acknowledgement", subject, body, calendar)
 
 
 # Handling: 分案, 函復, 展期, 結案 and the rest. Each step checks the actor, the state and the version the
@@ -257,6 +271,7 @@ MARKUP_STARTS = (
     "<img", "<object", "<embed", "<style", "<meta", "<title", "<form", "<table",
 )
 REHANDLING_WORKING_DAYS = 3
+REHANDLING_OUTCOME_MAX = 2000
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -815,6 +830,34 @@ def rate_reply(case: Case, score: int) -> RehandlingTask | None:
                                     score=score)),
                      body=str(_l("Review the case within %(n)d working days.", n=REHANDLING_WORKING_DAYS)),
                      user_id=supervisor.id, office_id=case.office_id, case_id=case.id)
+    return task
+
+
+def may_complete_rehandling(user: User, task: RehandlingTask) -> bool:
+    """The task's assignee, or a supervisor or director of its office, may record that it is done."""
+    return (can_access_office(user, task.office_id)
+            and (user.id == task.assignee_id or user.role in (Role.SUPERVISOR, Role.DIRECTOR)))
+
+
+def complete_rehandling(actor: User, task_id: int, outcome: str | None) -> RehandlingTask:
+    """The re-handling task is done: what was done is recorded once, and the chase stops reminding of it."""
+    task = ensure_access(actor, db.session.get(RehandlingTask, task_id))
+    _refuse_unless(may_complete_rehandling(actor, task))
+    text = _required_text(outcome, "outcome", _l("Write what was done."))
+    if len(text) > REHANDLING_OUTCOME_MAX:
+        raise ValidationFailed(details={"outcome": str(_l("What was done is limited to %(n)d characters.",
+                                                          n=REHANDLING_OUTCOME_MAX))})
+    if "\x00" in text:
+        raise ValidationFailed(details={"outcome": str(_l("The text holds characters that are not allowed."))})
+    # Only an open task is updated, so of two people finishing it at once the second is refused.
+    done_at = db.session.scalar(
+        sa.update(RehandlingTask).where(RehandlingTask.id == task.id, RehandlingTask.done_at.is_(None))
+        .values(done_at=utcnow(), outcome=text).returning(RehandlingTask.done_at)
+        .execution_options(synchronize_session=False))
+    if done_at is None:
+        raise Conflict(_l("This re-handling task has been recorded as done already."))
+    db.session.expire(task, ["done_at", "outcome"])
+    record_event(task.case, actor, "rehandling_done", None, {"task_id": task.id}, note=text)
     return task
 
 

@@ -13,11 +13,12 @@ from feedback_app.models import (
     CaseChannel,
     CaseEvent,
     Notification,
+    RehandlingTask,
     ReplyTemplate,
 )
 from tests.conftest import login
 
-from .factories import assigned, make_case
+from .factories import assigned, make_case, replied
 
 
 def _case(number) -> Case:
@@ -317,3 +318,66 @@ def test_acknowledgement_is_written_in_chinese_even_from_an_english_screen(clien
     assert response.status_code == 302
     mail = db.session.scalar(sa.select(Notification).where(Notification.kind == "acknowledgement"))
     assert "案號：" in mail.body and "查詢碼：" in mail.body
+
+
+def _low_rated(org, users) -> tuple[Case, RehandlingTask]:
+    from feedback_app.services import cases as svc
+
+    case, _ = make_case(org.a)
+    replied(case, users["supervisor"], users["officer"])
+    task = svc.rate_reply(case, 2)
+    db.session.commit()
+    return case, task
+
+
+def _task(task_id) -> RehandlingTask:
+    db.session.expire_all()
+    return db.session.get(RehandlingTask, task_id)
+
+
+def test_the_supervisor_records_a_rehandling_task_as_done_on_the_case_page(client, org, users):
+    case, task = _low_rated(org, users)
+    url, field = f"/cases/{case.number}/rehandling/{task.id}", f"rehandling-{task.id}-outcome"
+    login(client, "aa.officer")
+    assert field not in client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert client.post(url, data={field: "我來結"}).status_code == 403
+    client.post("/logout")
+    login(client, "bb.supervisor")
+    assert client.post(url, data={field: "別所代結"}).status_code == 403
+    client.post("/logout")
+    login(client, "aa.supervisor")
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert f'<label for="{field}">處理情形</label>' in page and "登錄完成" in page
+    response = client.post(url, data={field: "  "})
+    assert response.status_code == 400 and _task(task.id).done_at is None
+    response = client.post(url, data={field: "已回電說明並加開尖峰櫃檯。"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.number}")
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "已登錄重新檢討任務完成。" in page and "已完成: 已回電說明並加開尖峰櫃檯。" in page
+    assert "重新檢討任務完成" in page and field not in page
+    assert _task(task.id).outcome == "已回電說明並加開尖峰櫃檯。"
+    assert client.post(url, data={field: "再登錄一次"}).status_code == 409
+    assert _task(task.id).outcome == "已回電說明並加開尖峰櫃檯。"
+
+
+def test_the_rehandling_form_carries_a_csrf_token_and_refuses_a_post_without_it(make_app, org, users):
+    import re
+
+    from tests.factories import PASSWORD
+
+    case, task = _low_rated(org, users)
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+        client.post("/login", data={"username": "aa.supervisor", "password": PASSWORD, "csrf_token": token})
+        page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+        prefix = f"rehandling-{task.id}"
+        form_token = re.search(rf'name="{prefix}-csrf_token" type="hidden" value="([^"]+)"', page)
+        assert form_token is not None
+        url, data = f"/cases/{case.number}/rehandling/{task.id}", {f"{prefix}-outcome": "已回電說明。"}
+        assert client.post(url, data=data).status_code == 400
+        assert _task(task.id).done_at is None
+        assert client.post(url, data={**data, f"{prefix}-csrf_token": form_token.group(1)}).status_code == 302
+        assert _task(task.id).done_at is not None

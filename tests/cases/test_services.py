@@ -18,6 +18,7 @@ from feedback_app.models import (
     CaseState,
     Extension,
     Notification,
+    RehandlingTask,
     Unit,
 )
 from feedback_app.services import cases as svc
@@ -525,3 +526,96 @@ def test_text_with_nul_characters_is_refused_before_reaching_the_database(org):
         svc.open_case(svc.CaseInput(office_id=org.a.id, channel="counter", subject="ok", external_ref="1999-\x00-1"))
     assert set(refused.value.details) == {"external_ref"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_replies_are_mailed_in_office_hours_only(org, users, monkeypatch):
+    """A reply recorded on Friday 27 Nov 2026 after closing time waits for Monday 08:30; one recorded on a working
+    morning goes at once."""
+    friday_evening = taipei(2026, 11, 27, 17, 45)
+    monkeypatch.setattr(svc, "utcnow", lambda: friday_evening)
+    late, _ = make_case(org.a, petitioner_email="late@example.tw")
+    replied(late, users["supervisor"], users["officer"])
+    monday = taipei(2026, 11, 30, 8, 30)
+    wednesday_morning = taipei(2026, 12, 2, 10, 5)
+    monkeypatch.setattr(svc, "utcnow", lambda: wednesday_morning)
+    early, _ = make_case(org.a, petitioner_email="early@example.tw")
+    replied(early, users["supervisor"], users["officer"])
+    sends = {
+        (n.recipient, n.kind): n.next_attempt_at
+        for n in db.session.scalars(sa.select(Notification).where(Notification.channel == "email"))
+    }
+    assert sends == {
+        ("late@example.tw", "acknowledgement"): monday,
+        ("late@example.tw", "reply"): monday,
+        ("early@example.tw", "acknowledgement"): wednesday_morning,
+        ("early@example.tw", "reply"): wednesday_morning,
+    }
+
+
+def _rehandling(org, users):
+    """A case whose reply was rated 1: a re-handling task for the supervisor of its unit."""
+    case, _ = make_case(org.a)
+    replied(case, users["supervisor"], users["officer"])
+    task = svc.rate_reply(case, 1)
+    db.session.commit()
+    assert task.assignee_id == users["supervisor"].id
+    return case, task
+
+
+def _task_refused(case, task, error, user, text):
+    """Completing the task raises `error` and leaves the task and the case's trail as they were."""
+    def state():
+        db.session.expire_all()
+        fresh = db.session.get(RehandlingTask, task.id)
+        return fresh.done_at, fresh.outcome, _events(case)
+
+    before = state()
+    with pytest.raises(error) as caught:
+        svc.complete_rehandling(user, task.id, text)
+    db.session.rollback()
+    assert state() == before
+    return caught.value
+
+
+def test_rehandling_task_is_recorded_done_once_with_what_was_done(org, users):
+    case, task = _rehandling(org, users)
+    sup, director = users["supervisor"], users["director"]
+    for text in ("", "   ", None, "太長" * 1001, "含\x00字元"):
+        error = _task_refused(case, task, ValidationFailed, sup, text)
+        assert "outcome" in error.details
+    svc.complete_rehandling(sup, task.id, "  已致電陳情人說明，並調整尖峰時段的櫃檯人力。 ")
+    db.session.commit()
+    db.session.expire_all()
+    done = db.session.get(RehandlingTask, task.id)
+    assert done.done_at is not None and done.outcome == "已致電陳情人說明，並調整尖峰時段的櫃檯人力。"
+    event = db.session.scalar(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc()).limit(1)
+    )
+    assert (event.action, event.actor_id, event.after, event.note) == (
+        "rehandling_done", sup.id, {"task_id": task.id}, done.outcome
+    )
+    _task_refused(case, task, Conflict, director, "再記一次")
+
+
+def test_rehandling_task_is_done_by_its_assignee_or_a_supervisor_or_director_of_its_office(org, users):
+    case, task = _rehandling(org, users)
+    for who in ("officer", "monitor", "b_supervisor", "b_officer", "city_monitor"):
+        _task_refused(case, task, AccessDenied, users[who], "已處理")
+    svc.complete_rehandling(users["director"], task.id, "所長親自回電說明。")
+    db.session.commit()
+    assert db.session.get(RehandlingTask, task.id).done_at is not None
+
+
+def test_two_people_finishing_a_rehandling_task_at_once_the_second_gets_a_conflict(org, users):
+    """This session still holds the task as open, but another session recorded it as done first."""
+    case, task = _rehandling(org, users)
+    assert db.session.get(RehandlingTask, task.id).done_at is None
+    with so.Session(db.engine) as other:
+        theirs = other.get(RehandlingTask, task.id)
+        theirs.done_at, theirs.outcome = taipei(2026, 11, 30, 9, 0), "主管已處理"
+        other.commit()
+    with pytest.raises(Conflict):
+        svc.complete_rehandling(users["director"], task.id, "所長也處理了")
+    db.session.rollback()
+    assert db.session.get(RehandlingTask, task.id).outcome == "主管已處理"
+    assert "rehandling_done" not in _events(case)

@@ -1,7 +1,7 @@
 """The chase ladder: the right reminders to the right people on a chosen day, each once."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -158,6 +158,30 @@ def test_rehandling_tasks_climb_the_same_ladder(app, org):
         ]
     }
     assert users == expected
+
+
+def test_a_rehandling_task_recorded_as_done_is_no_longer_chased(app, org):
+    """Both tasks are chased on Wednesday; once one is recorded as done, Thursday's run reminds of the other
+    only."""
+    from feedback_app.services import cases as svc
+
+    officer, supervisor = org.users[("AA", "officer")], org.users[("AA", "supervisor")]
+    cases = [make_case(org.a, due=date(2026, 11, 2), assignee=officer, state="closed") for _ in range(2)]
+    tasks = [make_rehandling(case, supervisor, due=date(2026, 11, 20)) for case in cases]
+    db.session.commit()
+
+    def chased(day) -> dict[int, int]:
+        chase.chase(taipei(day))
+        keys = db.session.scalars(sa.select(Notification.key).where(Notification.kind.like("rehandling-%"))).all()
+        return {t.id: sum(k.startswith(f"chase:rehandling:{t.id}:") for k in keys) for t in tasks}
+
+    wednesday = chased(TODAY)
+    assert all(wednesday.values())
+    svc.complete_rehandling(supervisor, tasks[0].id, "已重新回電說明。")
+    db.session.commit()
+    thursday = chased(TODAY + timedelta(days=1))
+    assert thursday[tasks[0].id] == wednesday[tasks[0].id]
+    assert thursday[tasks[1].id] > wednesday[tasks[1].id]
 
 
 def test_daily_digest_lists_the_supervisors_unit(app, week, org):

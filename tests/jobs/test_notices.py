@@ -84,3 +84,25 @@ def test_petitioners_get_the_rating_link_once_and_nothing_the_case_services_send
         )
     )
     assert acks == 1
+
+
+def test_an_acknowledgement_logged_on_saturday_night_waits_for_monday_office_hours(
+    app, org, smtp_server, monkeypatch
+):
+    """Sat 28 Nov 2026 23:10 in Taipei: the case is logged and its acknowledgement queued, but the delivery runs
+    that night and before opening on Monday send nothing; the run at 08:30 on Monday 30 Nov sends it."""
+    from feedback_app.services import cases as svc
+
+    saturday_night = taipei(date(2026, 11, 28), 23, 10)
+    monkeypatch.setattr(svc, "utcnow", lambda: saturday_night)
+    data = svc.CaseInput(office_id=org.a.id, channel="email", subject="週末寄來的陳情", petitioner_email="c@example.tw")
+    case, _code = svc.open_case(data)
+    db.session.commit()
+
+    assert delivery.deliver(saturday_night + timedelta(minutes=1))["sent"] == 0
+    assert delivery.deliver(taipei(date(2026, 11, 29), 12, 0))["sent"] == 0
+    assert delivery.deliver(taipei(date(2026, 11, 30), 8, 29))["sent"] == 0
+    assert smtp_server.messages == []
+    assert delivery.deliver(taipei(date(2026, 11, 30), 8, 30))["sent"] == 1
+    assert [m["to"] for m in smtp_server.messages] == [["c@example.tw"]]
+    assert case.number in smtp_server.messages[0]["message"].get_content()

@@ -122,3 +122,36 @@ def test_retention_runs_are_reported_on_the_cli_and_the_admin_page(app, org, run
     login(client, "aa.admin")
     page = client.get("/admin/reminders").get_data(as_text=True)
     assert "個人資料保存期限" in page and "<td>1</td>" in page
+
+
+def test_transferred_and_merged_cases_are_erased_counting_from_the_transfer_or_merge(app, org, monkeypatch):
+    """移文 and merging set no closed_at (the indicators would count them as closed here): the period runs from
+    the transfer or merge in the audit trail, so a case received long ago but transferred lately is kept."""
+    from feedback_app.services import cases as svc
+
+    director = org.users[("AA", "director")]
+
+    def at(moment):
+        monkeypatch.setattr(svc, "utcnow", lambda: moment)
+
+    def opened(name):
+        data = svc.CaseInput(office_id=org.a.id, channel="email", subject="路燈不亮", petitioner_name=name,
+                             petitioner_email="p@example.tw")
+        return svc.open_case(data)[0]
+
+    at(NOW - timedelta(days=6 * 365))
+    transferred, merged, kept_open, late = opened("王小明"), opened("王小明"), opened("李大華"), opened("陳美玲")
+    svc.transfer_case(transferred, director, transferred.version, "非屬本所權責", agency="臺北市政府民政局")
+    svc.merge_case(merged, director, merged.version, kept_open.number)
+    at(NOW - timedelta(days=4 * 365))
+    svc.transfer_case(late, director, late.version, "非屬本所權責", agency="臺北市政府工務局")
+    db.session.commit()
+
+    assert retention.purge(NOW)["cases"] == 2
+    db.session.expire_all()
+    for case in (db.session.get(Case, transferred.id), db.session.get(Case, merged.id)):
+        assert (case.petitioner_name, case.petitioner_email, case.purged_at) == (None, None, NOW)
+        assert case.state in ("transferred", "merged") and case.closed_at is None
+    assert db.session.get(Case, late.id).petitioner_name == "陳美玲"
+    assert db.session.get(Case, kept_open.id).petitioner_name == "李大華"
+    assert retention.purge(NOW)["cases"] == 0
