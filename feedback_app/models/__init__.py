@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from .analytics import DemographicRollup, MonthRollup, ReasonRollup, ScoreRollup
+from .analytics import DemographicRollup, HourRollup, MonthRollup, ReasonRollup, ScoreRollup
 from .base import UTCDateTime, utcnow
 from .calendar import CalendarDay, CalendarImport
 from .case import (
@@ -28,7 +28,8 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
     "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
-    "ChaseSettings", "DemographicRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup", "ScoreRollup",
+    "ChaseSettings", "DemographicRollup", "HourRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup",
+    "ScoreRollup",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office",
     "QrToken",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",

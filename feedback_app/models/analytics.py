@@ -1,8 +1,7 @@
 """Roll-ups of ratings for the analytics pages: counts per Taipei-local month, weekday and hour.
 
 Every count here is a sum over ratings whose `rolled_up` flag is set; readers add the ratings not yet
-folded in,
-so figures always equal a direct count over the raw ratings. Unit and counter 0 stand for "none".
+folded in, so figures always equal a direct count over the raw ratings. Unit and counter 0 stand for "none".
 """
 
 import sqlalchemy as sa
@@ -57,6 +56,32 @@ class ScoreRollup(db.Model):
     noise: so.Mapped[int] = so.mapped_column(default=0)  # answers of noise ratings, kept out of n1..n5
 
 
+class HourRollup(db.Model):
+    """The hourly counts per office rather than per counter: what an office's or the city's heat map reads,
+    several times fewer rows than ScoreRollup once every counter is busy every hour."""
+
+    __tablename__ = "hour_rollups"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "office_id", "ym", "channel", "question_id", "weekday", "hour", name="uq_hour_rollups_key"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ym: so.Mapped[int]
+    office_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("offices.id"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id"))
+    weekday: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    hour: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    n1: so.Mapped[int] = so.mapped_column(default=0)
+    n2: so.Mapped[int] = so.mapped_column(default=0)
+    n3: so.Mapped[int] = so.mapped_column(default=0)
+    n4: so.Mapped[int] = so.mapped_column(default=0)
+    n5: so.Mapped[int] = so.mapped_column(default=0)
+    noise: so.Mapped[int] = so.mapped_column(default=0)
+
+
 class MonthRollup(db.Model):
     """The same counts per local month × counter × channel × question: what trends and comparisons read."""
 
@@ -104,9 +129,7 @@ class ReasonRollup(db.Model):
 
 
 class DemographicRollup(db.Model):
-    """Overall scores per local month × counter × channel × sex × age group (性別主流化); '' = not
-    answered.
-    """
+    """Overall scores per local month × counter × channel × sex × age group (性別主流化); '' = not answered."""
 
     __tablename__ = "demographic_rollups"
     __table_args__ = (

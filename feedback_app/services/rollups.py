@@ -14,13 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import Answer, DemographicRollup, MonthRollup, Question, Rating, ReasonRollup, ScoreRollup
+from ..models import Answer, DemographicRollup, HourRollup, MonthRollup, Question, Rating, ReasonRollup, ScoreRollup
 from .calendar import TAIPEI
 from .stats import ScoreCounts
 
 SCORES = (1, 2, 3, 4, 5)
 SCORE_DIMS = ("ym", "office_id", "unit_id", "counter_id", "channel", "question_id", "weekday", "hour")
+HOUR_DIMS = ("ym", "office_id", "channel", "question_id", "weekday", "hour")
 MONTH_DIMS = ("ym", "office_id", "unit_id", "counter_id", "channel", "question_id")
+# Every scale roll-up and the dims it keeps.
+SCALE_ROLLUPS = ((ScoreRollup, SCORE_DIMS), (HourRollup, HOUR_DIMS), (MonthRollup, MONTH_DIMS))
+ROLLUPS = (ScoreRollup, HourRollup, MonthRollup, DemographicRollup, ReasonRollup)
 REASON_DIMS = ("ym", "office_id", "unit_id", "counter_id", "channel", "reason")
 DEMO_DIMS = ("ym", "office_id", "unit_id", "counter_id", "channel", "sex", "age_group")
 # Written as "= false" (not "IS false") so it matches the partial index of unfolded ratings.
@@ -166,8 +170,14 @@ def score_counts(
 ) -> dict[tuple, ScoreCounts]:
     """Answer counts per score over local months ym_from..ym_to, grouped by the given dims."""
     start, end = _bounds(ym_from, ym_to)
-    # The hourly roll-up only when the weekday or hour is asked for; the monthly one is ~45 times smaller.
-    model = ScoreRollup if {"weekday", "hour"} & set(by) else MonthRollup
+    # The hourly roll-ups only when the weekday or hour is asked for (the monthly one is ~45 times smaller),
+    # and the per-counter one only when a unit or counter is.
+    if not {"weekday", "hour"} & set(by):
+        model = MonthRollup
+    elif filters.unit_id or filters.counter_id or {"unit_id", "counter_id"} & set(by):
+        model = ScoreRollup
+    else:
+        model = HourRollup
     roll_where = _rollup_filters(model, filters, ym_from, ym_to)
     answer_where = []
     if filters.question_ids is not None:
@@ -355,8 +365,8 @@ def _fold(ids: list[int], sign: int) -> None:
     """Add (1) or take away (-1) the given ratings' counts in every roll-up."""
     where = [_id_filter(ids)]
     sums = tuple(f"n{s}" for s in SCORES) + ("noise",)
-    _upsert_select(ScoreRollup, _raw_score_select(where, SCORE_DIMS), SCORE_DIMS, sums, sign)
-    _upsert_select(MonthRollup, _raw_score_select(where, MONTH_DIMS), MONTH_DIMS, sums, sign)
+    for model, dims in SCALE_ROLLUPS:
+        _upsert_select(model, _raw_score_select(where, dims), dims, sums, sign)
     _upsert_select(DemographicRollup, _raw_demo_select(where, DEMO_DIMS), DEMO_DIMS, sums, sign)
     merged: dict[tuple, dict] = {}
     for key, n in _tally_reasons(_reason_rows(where)).items():
@@ -370,10 +380,10 @@ def rebuild_rollups() -> None:
 
     The roll-ups are replaced in one transaction; run it while no `refresh_rollups()` is running.
     """
-    for model in (ScoreRollup, MonthRollup, DemographicRollup, ReasonRollup):
+    for model in ROLLUPS:
         db.session.execute(sa.delete(model))
     where = [Rating.rolled_up == sa.true()]
-    for model, dims in ((ScoreRollup, SCORE_DIMS), (MonthRollup, MONTH_DIMS)):
+    for model, dims in SCALE_ROLLUPS:
         score = _raw_score_select(where, dims).subquery()
         db.session.execute(
             sa.insert(model).from_select(list(dims) + [f"n{s}" for s in SCORES] + ["noise"], sa.select(score))

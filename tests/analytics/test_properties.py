@@ -16,16 +16,12 @@ from feedback_app.models import (
     Case,
     CaseEvent,
     Channel,
-    DemographicRollup,
-    MonthRollup,
     Rating,
-    ReasonRollup,
-    ScoreRollup,
 )
 from feedback_app.services import stats
 from feedback_app.services.analytics import case_indicators, scope_of
 from feedback_app.services.calendar import TAIPEI
-from feedback_app.services.rollups import Filters, demographic_counts, refresh_rollups, score_counts
+from feedback_app.services.rollups import ROLLUPS, Filters, demographic_counts, refresh_rollups, score_counts
 from feedback_app.services.stats import Period, ScoreCounts
 
 from .factories import make_case, make_rating
@@ -149,7 +145,7 @@ ratings = st.lists(
 
 def empty_ratings() -> None:
     """Each generated example starts from no ratings and no roll-ups (the fixtures live across examples)."""
-    for model in (Answer, ScoreRollup, MonthRollup, ReasonRollup, DemographicRollup, Rating):
+    for model in (Answer, *ROLLUPS, Rating):
         db.session.execute(sa.delete(model))
     db.session.commit()
 
