@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from feedback_app.extensions import db
 from feedback_app.models import Case, CaseNote, CaseState, Unit, utcnow
+from feedback_app.services import cases
 from feedback_app.services.calendar import TAIPEI
+from feedback_app.services.errors import ValidationFailed
+from tests.conftest import login
 
 from . import spec_examples as spec
 from .factories import make_case, make_token
@@ -265,6 +268,63 @@ def test_client_lists_services_files_a_request_and_follows_it_to_closure(client,
     assert final.findtext("request/status") == "closed"
     assert final.findtext("request/status_notes")
     assert client.get(f"{BASE}/requests/NO-SUCH.json?jurisdiction_id=TPE").status_code == 404
+
+
+def published_notes(client, number: str, fmt: str) -> tuple[str | None, str]:
+    """status_notes of GET requests/{id} in English, and the whole answer."""
+    answer = client.get(
+        f"{BASE}/requests/{number}.{fmt}?jurisdiction_id=TPE", headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 200
+    if fmt == "xml":
+        return ElementTree.fromstring(answer.data).findtext("request/status_notes"), answer.get_data(as_text=True)
+    return answer.json[0]["status_notes"], answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_status_notes_is_the_summary_staff_publish_with_the_reply_never_the_reply(client, org, fmt):
+    officer, supervisor = org.users[("AA", "officer")], org.users[("AA", "supervisor")]
+    case, _ = make_case(org.a)
+    cases.assign_case(case, supervisor, case.version, officer.unit_id, officer.id)
+    cases.start_work(case, officer, case.version)
+    db.session.commit()
+    login(client, "aa.officer")
+    page = client.get(f"/cases/{case.number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'name="reply-public_summary"' in page and "Published on Open311" in page
+    reply = "王小明先生您好，已依您 0912345678 來電所述增開櫃檯。"
+    form = {"reply-version": case.version, "reply-reply": reply}
+    too_long = client.post(f"/cases/{case.number}/reply", data=form | {"reply-public_summary": "長" * 501})
+    assert too_long.status_code == 400
+    with pytest.raises(ValidationFailed):
+        cases.reply_case(case, officer, case.version, reply, "長" * 501)
+    db.session.rollback()
+    summary = "已於尖峰時段增開兩個櫃檯。"
+    sent = client.post(f"/cases/{case.number}/reply", data=form | {"reply-public_summary": f" {summary} "})
+    assert sent.status_code == 302
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == summary and "王小明" not in text and "0912" not in text
+    db.session.refresh(case)
+    cases.close_case(case, officer, case.version, "resolved")
+    db.session.commit()
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == summary and "王小明" not in text and "0912" not in text
+    assert summary in client.get(f"/cases/{case.number}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_without_a_public_summary_status_notes_is_the_sentence_for_the_state(client, org, fmt):
+    officer, supervisor = org.users[("AA", "officer")], org.users[("AA", "supervisor")]
+    case, _ = make_case(org.a)
+    cases.assign_case(case, supervisor, case.version, officer.unit_id, officer.id)
+    cases.start_work(case, officer, case.version)
+    cases.reply_case(case, officer, case.version, "王小明先生您好，已增開櫃檯。", "  ")
+    db.session.commit()
+    assert case.public_summary is None
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == "Replied to the petitioner." and "王小明" not in text
+    cases.close_case(case, officer, case.version, "resolved")
+    db.session.commit()
+    assert published_notes(client, case.number, fmt)[0] == "Closed: resolved."
 
 
 open311_values = st.one_of(
