@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback_app.extensions import db
-from feedback_app.models import Case, CaseNote, CaseState, Unit, utcnow
+from feedback_app.models import Case, CaseCategory, CaseNote, CaseState, Unit, utcnow
 from feedback_app.services import cases
 from feedback_app.services.calendar import TAIPEI
 from feedback_app.services.errors import ValidationFailed
@@ -38,12 +38,44 @@ def json_keys(value):
     return set(value[0]) if isinstance(value, list) else set(value)
 
 
+# GeoReport v2 leaves identifiers' type open: the examples show numbers, our case numbers hold letters.
+IDENTIFIERS = {"service_request_id", "address_id", "zipcode"}
+JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string"}
+
+
+def assert_json_like(ours, example, where: str = "$") -> None:
+    """Our JSON has the example's keys at every level and, where both hold a value, the example's types.
+
+    Every item of a list is compared with the example's first item; null stands for an empty field on
+    either side (the spec's fields are optional)."""
+    if ours is None or example is None:
+        return
+    if isinstance(example, dict):
+        assert isinstance(ours, dict) and set(ours) == set(example), (where, ours)
+        for key, value in example.items():
+            assert_json_like(ours[key], value, f"{where}.{key}")
+    elif isinstance(example, list):
+        assert isinstance(ours, list) and ours, (where, ours)
+        for index, item in enumerate(ours):
+            assert_json_like(item, example[0], f"{where}[{index}]")
+    elif where.rsplit(".", 1)[-1] in IDENTIFIERS:
+        assert type(ours) in (str, int), (where, ours)
+    else:
+        assert JSON_TYPES[type(ours)] == JSON_TYPES[type(example)], (where, ours, example)
+
+
 def spec_post_body(token: str, **changes) -> str:
     """The spec's example POST, addressed to our jurisdiction, a service of ours and an office."""
     body = spec.POST_REQUEST_BODY.replace("api_key=xyz", f"api_key={quote(token)}")
     body = body.replace("jurisdiction_id=city.gov", "jurisdiction_id=TPE")
     body = body.replace("service_code=001", f"service_code={changes.pop('service_code', 'waiting_time')}")
     return body + "&attribute[OFFICE]=" + changes.pop("office", "AA")
+
+
+def category_id(org, code: str) -> int:
+    return db.session.scalar(
+        sa.select(CaseCategory.id).where(CaseCategory.city_id == org.tpe.id, CaseCategory.code == code)
+    )
 
 
 def post(client, fmt: str, body: str):
@@ -60,6 +92,20 @@ def test_discovery_matches_the_spec_example_in_both_formats(client, org):
     body = client.get(f"{BASE}/discovery.json").json
     assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert body["endpoints"][0]["url"].endswith("/open311/v2")
+
+
+def test_request_list_and_discovery_json_have_the_spec_examples_keys_and_types(client, org):
+    waiting = category_id(org, "waiting_time")
+    closed, _ = make_case(org.a, category_id=waiting)
+    closed.state, closed.outcome, closed.closed_at = CaseState.CLOSED, "duplicate", utcnow()
+    make_case(org.b, category_id=waiting)
+    db.session.commit()
+    listed = client.get(f"{BASE}/requests.json?jurisdiction_id=TPE").json
+    assert len(listed) == 2 and listed[1]["status_notes"] and listed[1]["service_name"]
+    assert_json_like(listed, spec.REQUESTS_JSON)
+    one = client.get(f"{BASE}/requests/{closed.number}.json?jurisdiction_id=TPE").json
+    assert_json_like(one, spec.REQUESTS_JSON)
+    assert_json_like(client.get(f"{BASE}/discovery.json").json, spec.DISCOVERY_JSON)
 
 
 def test_services_are_our_categories_with_group_as_in_the_spec_example(client, org):
@@ -193,6 +239,27 @@ def test_get_requests_filters_by_dates_status_and_service_within_90_days(client,
     assert too_long.status_code == 400 and too_long.json[0]["code"] == 400
     assert client.get(f"{BASE}/requests.json?status=lost&jurisdiction_id=TPE").status_code == 400
     assert client.get(f"{BASE}/requests.json?start_date=yesterday&jurisdiction_id=TPE").status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_get_requests_filters_by_service_code(client, org, fmt):
+    waiting, _ = make_case(org.a, category_id=category_id(org, "waiting_time"))
+    attitude, _ = make_case(org.b, category_id=category_id(org, "staff_attitude"))
+    uncategorised, _ = make_case(org.a)
+
+    def found(service_code: str | None) -> dict[str, str]:
+        query = {"jurisdiction_id": "TPE"} | ({"service_code": service_code} if service_code is not None else {})
+        answer = client.get(f"{BASE}/requests.{fmt}", query_string=query)
+        assert answer.status_code == 200
+        if fmt == "xml":
+            rows = ElementTree.fromstring(answer.data).iter("request")
+            return {r.findtext("service_request_id"): r.findtext("service_code") for r in rows}
+        return {r["service_request_id"]: r["service_code"] for r in answer.json}
+
+    assert found("waiting_time") == {waiting.number: "waiting_time"}
+    assert found("staff_attitude,waiting_time") == {waiting.number: "waiting_time", attitude.number: "staff_attitude"}
+    assert found("potholes") == {}
+    assert set(found(None)) == set(found("")) == {waiting.number, attitude.number, uncategorised.number}
 
 
 def test_rows_are_capped_at_1000_by_default_and_the_caps_are_configurable(app, client, org):
