@@ -10,6 +10,7 @@ def register_api(api: Api) -> None:
     from .opendata import blp as opendata_blp
     from .ratings import RatingRequestSchema, RatingSchema
     from .ratings import blp as ratings_blp
+    from .stats import blp as stats_blp
 
     register_security(api)
     api.register_blueprint(offices_blp, url_prefix="/api/v1/offices")
@@ -21,3 +22,4 @@ def register_api(api: Api) -> None:
     if "deviceToken" not in api.spec.components.security_schemes:
         api.spec.components.security_scheme("deviceToken", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(opendata_blp, url_prefix="/api/v1/opendata")
+    api.register_blueprint(stats_blp, url_prefix="/api/v1/stats")

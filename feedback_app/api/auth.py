@@ -99,8 +99,10 @@ def current_principal() -> TokenPrincipal:
     return g.api_principal
 
 
-def token_required(blp: Blueprint, scope: str):
-    """Require a token with `scope` before anything else runs, and say so in the OpenAPI document."""
+def token_required(blp: Blueprint, scope: str, forbidden: str | None = None):
+    """Require a token with `scope` before anything else runs, and say so in the OpenAPI document.
+
+    `forbidden` describes any other reason the view answers 403."""
 
     def decorator(view):
         @wraps(view)
@@ -112,7 +114,9 @@ def token_required(blp: Blueprint, scope: str):
             401, schema=ApiErrorSchema, description="Missing, unknown, expired or revoked token"
         )(wrapper)
         wrapper = blp.alt_response(
-            403, schema=ApiErrorSchema, description=f"The token lacks the scope `{scope}`"
+            403,
+            schema=ApiErrorSchema,
+            description=f"The token lacks the scope `{scope}`" + (f", or {forbidden}" if forbidden else ""),
         )(wrapper)
         return blp.doc(security=[{SECURITY_SCHEME: []}])(wrapper)
 

@@ -18,6 +18,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from ..models.case import PUBLIC_SUMMARY_MAX
+
 
 def _optional_int(value):
     if value in (None, "", "0", 0):
@@ -66,6 +68,9 @@ class NoteForm(VersionedForm):
 class ReplyForm(VersionedForm):
     template = SelectField(_l("Reply template"), validators=[Optional()], validate_choice=False)
     reply = TextAreaField(_l("Reply to the petitioner"), validators=[DataRequired(), Length(max=20000)])
+    public_summary = TextAreaField(
+        _l("Public summary (published)"), validators=[Optional(), Length(max=PUBLIC_SUMMARY_MAX)]
+    )
     submit = SubmitField(_l("Send reply"))
 
 

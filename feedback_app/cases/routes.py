@@ -245,6 +245,7 @@ FIELD_LABELS = {
     "new_due_at": _l("New due date"),
     "outcome": _l("Outcome"),
     "reply": _l("Reply"),
+    "public_summary": _l("Public summary (published)"),
     "transferred_to": _l("Transferred to"),
     "reply_score": _l("Reply satisfaction"),
 }
@@ -351,7 +352,7 @@ def _run(action: str, case: Case, form) -> str:
         svc.add_note(case, current_user, version, form.body.data)
         return _("Note added.")
     if action == "reply":
-        svc.reply_case(case, current_user, version, form.reply.data)
+        svc.reply_case(case, current_user, version, form.reply.data, form.public_summary.data)
         return _("Reply recorded.")
     if action == "extension":
         svc.request_extension(case, current_user, version, form.reason.data, form.new_date.data)

@@ -8,6 +8,8 @@ import sqlalchemy.orm as so
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
+PUBLIC_SUMMARY_MAX = 500  # characters of the published summary of a reply
+
 
 class CaseChannel:
     HOTLINE_1999 = "1999"
@@ -140,6 +142,8 @@ class Case(db.Model):
 
     assigned_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     reply: so.Mapped[str | None] = so.mapped_column(sa.Text)  # 函復, sent to the petitioner
+    # What the reply came to, written by staff for publication (Open311 status_notes); never the reply itself.
+    public_summary: so.Mapped[str | None] = so.mapped_column(sa.String(PUBLIC_SUMMARY_MAX))
     replied_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(24))
     closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

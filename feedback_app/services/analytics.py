@@ -174,23 +174,28 @@ def _in_period(period: Period):
     return lambda key: lo <= key[0] <= hi
 
 
-def dashboard(
-    scope: Scope, period: Period, selection: Selection | None = None, now: datetime | None = None
-) -> Dashboard:
-    """Every indicator of the dashboard for one scope and period."""
+def satisfaction_lines(scope: Scope, period: Period, selection: Selection | None = None) -> list[SatisfactionLine]:
+    """The dashboard's satisfaction lines alone, for readers that need nothing else of it."""
     selection = selection or Selection()
-    now = now or utcnow()
-    board = Dashboard(scope, period, selection, now)
     if not scope.office_ids:
-        return board
-    questions = _question_ids(scope.city, selection)
-    base = Filters(
+        return []
+    return _satisfaction_lines(_base_filters(scope, selection), period, _channel_lines(selection))
+
+
+def _base_filters(scope: Scope, selection: Selection) -> Filters:
+    return Filters(
         office_ids=scope.office_ids,
         unit_id=selection.unit_id,
         counter_id=selection.counter_id,
-        question_ids=questions,
+        question_ids=_question_ids(scope.city, selection),
     )
-    lines = _channel_lines(selection)
+
+
+def _satisfaction_lines(
+    base: Filters, period: Period, lines: list[tuple[str, tuple[str, ...]]]
+) -> list[SatisfactionLine]:
+    """Each channel group's satisfaction for the period, against the previous period and last year, and
+    its trend."""
     channels = tuple(c for _, group in lines for c in group)
     trend = period.trailing(TREND_STEPS[period.kind])
     span_from, span_to = trend[0].ym_range[0], period.ym_range[1]
@@ -199,6 +204,7 @@ def dashboard(
     by_month = score_counts(
         Filters(**{**base.__dict__, "channels": channels}), span_from, span_to, ("ym", "channel")
     )
+    result = []
     for key, group in lines:
         cells = {k: v for k, v in by_month.items() if k[1] in group}
 
@@ -206,7 +212,7 @@ def dashboard(
             return stats.satisfaction(_sum(cells, _in_period(p)))
 
         current, previous, before = sat(period), sat(period.previous()), sat(last_year)
-        board.lines.append(
+        result.append(
             SatisfactionLine(
                 key,
                 current,
@@ -217,6 +223,22 @@ def dashboard(
                 [(p, sat(p)) for p in trend],
             )
         )
+    return result
+
+
+def dashboard(
+    scope: Scope, period: Period, selection: Selection | None = None, now: datetime | None = None
+) -> Dashboard:
+    """Every indicator of the dashboard for one scope and period."""
+    selection = selection or Selection()
+    now = now or utcnow()
+    board = Dashboard(scope, period, selection, now)
+    if not scope.office_ids:
+        return board
+    base = _base_filters(scope, selection)
+    lines = _channel_lines(selection)
+    channels = tuple(c for _, group in lines for c in group)
+    board.lines = _satisfaction_lines(base, period, lines)
     lo, hi = period.ym_range
     period_filters = Filters(**{**base.__dict__, "channels": channels})
     cells = score_counts(period_filters, lo, hi, ("weekday", "hour"))

@@ -37,6 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.case import PUBLIC_SUMMARY_MAX
 from . import notify
 from .access import can_access_office, ensure_access
 from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day, next_office_moment
@@ -493,15 +494,27 @@ def templates_for(case: Case) -> list[ReplyTemplate]:
     return list(db.session.scalars(stmt))
 
 
-def reply_case(case: Case, actor: User, version, reply: str | None) -> Case:
-    """函復: the answer to the petitioner; emailed when they gave an address."""
+def reply_case(
+    case: Case, actor: User, version, reply: str | None, public_summary: str | None = None
+) -> Case:
+    """函復: the answer to the petitioner; emailed when they gave an address.
+
+    `public_summary` says what the reply came to for anyone to read (Open311 status_notes); a new reply
+    without one clears the summary of an earlier reply."""
     _begin(case, actor, version, "reply")
     _refuse_unless(may("reply", actor, case))
     text = _required_text(reply, "reply", _l("Write the reply to the petitioner."))
-    before = {"state": case.state, "reply": case.reply}
+    summary = (public_summary or "").strip() or None
+    if summary is not None and len(summary) > PUBLIC_SUMMARY_MAX:
+        message = _l("The public summary is limited to %(n)d characters.", n=PUBLIC_SUMMARY_MAX)
+        raise ValidationFailed(details={"public_summary": str(message)})
+    before = {"state": case.state, "reply": case.reply, "public_summary": case.public_summary}
     case.reply, case.replied_at, case.state = text, utcnow(), CaseState.REPLIED
+    case.public_summary = summary
     _touch(case)
-    event = record_event(case, actor, "replied", before, {"state": case.state, "reply": text})
+    event = record_event(
+        case, actor, "replied", before, {"state": case.state, "reply": text, "public_summary": summary}
+    )
     db.session.flush()
     if case.petitioner_email:
         with petitioner_locale():

@@ -270,7 +270,10 @@ OUTCOME_NOTES = {
 
 
 def status_notes(case: Case) -> str | None:
-    """The public summary of the reply: what happened, never the reply's text (it may name the petitioner)."""
+    """The public summary of the reply: the one staff wrote for publication with the reply, or else a
+    sentence for the state; never the reply's text (it may name the petitioner)."""
+    if case.public_summary and case.state in (CaseState.REPLIED, CaseState.CLOSED):
+        return case.public_summary
     if case.state == CaseState.CLOSED:
         return str(OUTCOME_NOTES.get(case.outcome, _l("Closed.")))
     if case.state == CaseState.REPLIED:

@@ -166,6 +166,22 @@ DISCOVERY_XML = """<?xml version="1.0" encoding="utf-8"?>
     </endpoints>
 </discovery>"""
 
+# The same discovery document in JSON (wiki.open311.org/Service_Discovery).
+DISCOVERY_JSON = {
+    "changeset": "2011-04-05T17:48:34Z",
+    "contact": "Please email ( content.311@sfgov.org )  or call ( 415-701-2311 ) for assistance or to report bugs",
+    "key_service": "To get an API_KEY please visit this website:  http://apps.sfgov.org/Open311API/",
+    "endpoints": [
+        {
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": "http://apps.sfgov.org/dev/Open311/v2",
+            "changeset": "2011-04-20T17:48:34Z",
+            "type": "test",
+            "formats": ["text/xml"],
+        }
+    ],
+}
+
 ERRORS_XML = """<?xml version="1.0" encoding="utf-8"?>
 <errors>
     <error>

@@ -10,8 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback_app.extensions import db
-from feedback_app.models import Case, CaseNote, CaseState, Unit, utcnow
+from feedback_app.models import Case, CaseCategory, CaseNote, CaseState, Unit, utcnow
+from feedback_app.services import cases
 from feedback_app.services.calendar import TAIPEI
+from feedback_app.services.errors import ValidationFailed
+from tests.conftest import login
 
 from . import spec_examples as spec
 from .factories import make_case, make_token
@@ -35,12 +38,44 @@ def json_keys(value):
     return set(value[0]) if isinstance(value, list) else set(value)
 
 
+# GeoReport v2 leaves identifiers' type open: the examples show numbers, our case numbers hold letters.
+IDENTIFIERS = {"service_request_id", "address_id", "zipcode"}
+JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string"}
+
+
+def assert_json_like(ours, example, where: str = "$") -> None:
+    """Our JSON has the example's keys at every level and, where both hold a value, the example's types.
+
+    Every item of a list is compared with the example's first item; null stands for an empty field on
+    either side (the spec's fields are optional)."""
+    if ours is None or example is None:
+        return
+    if isinstance(example, dict):
+        assert isinstance(ours, dict) and set(ours) == set(example), (where, ours)
+        for key, value in example.items():
+            assert_json_like(ours[key], value, f"{where}.{key}")
+    elif isinstance(example, list):
+        assert isinstance(ours, list) and ours, (where, ours)
+        for index, item in enumerate(ours):
+            assert_json_like(item, example[0], f"{where}[{index}]")
+    elif where.rsplit(".", 1)[-1] in IDENTIFIERS:
+        assert type(ours) in (str, int), (where, ours)
+    else:
+        assert JSON_TYPES[type(ours)] == JSON_TYPES[type(example)], (where, ours, example)
+
+
 def spec_post_body(token: str, **changes) -> str:
     """The spec's example POST, addressed to our jurisdiction, a service of ours and an office."""
     body = spec.POST_REQUEST_BODY.replace("api_key=xyz", f"api_key={quote(token)}")
     body = body.replace("jurisdiction_id=city.gov", "jurisdiction_id=TPE")
     body = body.replace("service_code=001", f"service_code={changes.pop('service_code', 'waiting_time')}")
     return body + "&attribute[OFFICE]=" + changes.pop("office", "AA")
+
+
+def category_id(org, code: str) -> int:
+    return db.session.scalar(
+        sa.select(CaseCategory.id).where(CaseCategory.city_id == org.tpe.id, CaseCategory.code == code)
+    )
 
 
 def post(client, fmt: str, body: str):
@@ -57,6 +92,20 @@ def test_discovery_matches_the_spec_example_in_both_formats(client, org):
     body = client.get(f"{BASE}/discovery.json").json
     assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert body["endpoints"][0]["url"].endswith("/open311/v2")
+
+
+def test_request_list_and_discovery_json_have_the_spec_examples_keys_and_types(client, org):
+    waiting = category_id(org, "waiting_time")
+    closed, _ = make_case(org.a, category_id=waiting)
+    closed.state, closed.outcome, closed.closed_at = CaseState.CLOSED, "duplicate", utcnow()
+    make_case(org.b, category_id=waiting)
+    db.session.commit()
+    listed = client.get(f"{BASE}/requests.json?jurisdiction_id=TPE").json
+    assert len(listed) == 2 and listed[1]["status_notes"] and listed[1]["service_name"]
+    assert_json_like(listed, spec.REQUESTS_JSON)
+    one = client.get(f"{BASE}/requests/{closed.number}.json?jurisdiction_id=TPE").json
+    assert_json_like(one, spec.REQUESTS_JSON)
+    assert_json_like(client.get(f"{BASE}/discovery.json").json, spec.DISCOVERY_JSON)
 
 
 def test_services_are_our_categories_with_group_as_in_the_spec_example(client, org):
@@ -192,6 +241,27 @@ def test_get_requests_filters_by_dates_status_and_service_within_90_days(client,
     assert client.get(f"{BASE}/requests.json?start_date=yesterday&jurisdiction_id=TPE").status_code == 400
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_get_requests_filters_by_service_code(client, org, fmt):
+    waiting, _ = make_case(org.a, category_id=category_id(org, "waiting_time"))
+    attitude, _ = make_case(org.b, category_id=category_id(org, "staff_attitude"))
+    uncategorised, _ = make_case(org.a)
+
+    def found(service_code: str | None) -> dict[str, str]:
+        query = {"jurisdiction_id": "TPE"} | ({"service_code": service_code} if service_code is not None else {})
+        answer = client.get(f"{BASE}/requests.{fmt}", query_string=query)
+        assert answer.status_code == 200
+        if fmt == "xml":
+            rows = ElementTree.fromstring(answer.data).iter("request")
+            return {r.findtext("service_request_id"): r.findtext("service_code") for r in rows}
+        return {r["service_request_id"]: r["service_code"] for r in answer.json}
+
+    assert found("waiting_time") == {waiting.number: "waiting_time"}
+    assert found("staff_attitude,waiting_time") == {waiting.number: "waiting_time", attitude.number: "staff_attitude"}
+    assert found("potholes") == {}
+    assert set(found(None)) == set(found("")) == {waiting.number, attitude.number, uncategorised.number}
+
+
 def test_rows_are_capped_at_1000_by_default_and_the_caps_are_configurable(app, client, org):
     from feedback_app.services import open311
 
@@ -265,6 +335,63 @@ def test_client_lists_services_files_a_request_and_follows_it_to_closure(client,
     assert final.findtext("request/status") == "closed"
     assert final.findtext("request/status_notes")
     assert client.get(f"{BASE}/requests/NO-SUCH.json?jurisdiction_id=TPE").status_code == 404
+
+
+def published_notes(client, number: str, fmt: str) -> tuple[str | None, str]:
+    """status_notes of GET requests/{id} in English, and the whole answer."""
+    answer = client.get(
+        f"{BASE}/requests/{number}.{fmt}?jurisdiction_id=TPE", headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 200
+    if fmt == "xml":
+        return ElementTree.fromstring(answer.data).findtext("request/status_notes"), answer.get_data(as_text=True)
+    return answer.json[0]["status_notes"], answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_status_notes_is_the_summary_staff_publish_with_the_reply_never_the_reply(client, org, fmt):
+    officer, supervisor = org.users[("AA", "officer")], org.users[("AA", "supervisor")]
+    case, _ = make_case(org.a)
+    cases.assign_case(case, supervisor, case.version, officer.unit_id, officer.id)
+    cases.start_work(case, officer, case.version)
+    db.session.commit()
+    login(client, "aa.officer")
+    page = client.get(f"/cases/{case.number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'name="reply-public_summary"' in page and "Published on Open311" in page
+    reply = "王小明先生您好，已依您 0912345678 來電所述增開櫃檯。"
+    form = {"reply-version": case.version, "reply-reply": reply}
+    too_long = client.post(f"/cases/{case.number}/reply", data=form | {"reply-public_summary": "長" * 501})
+    assert too_long.status_code == 400
+    with pytest.raises(ValidationFailed):
+        cases.reply_case(case, officer, case.version, reply, "長" * 501)
+    db.session.rollback()
+    summary = "已於尖峰時段增開兩個櫃檯。"
+    sent = client.post(f"/cases/{case.number}/reply", data=form | {"reply-public_summary": f" {summary} "})
+    assert sent.status_code == 302
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == summary and "王小明" not in text and "0912" not in text
+    db.session.refresh(case)
+    cases.close_case(case, officer, case.version, "resolved")
+    db.session.commit()
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == summary and "王小明" not in text and "0912" not in text
+    assert summary in client.get(f"/cases/{case.number}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_without_a_public_summary_status_notes_is_the_sentence_for_the_state(client, org, fmt):
+    officer, supervisor = org.users[("AA", "officer")], org.users[("AA", "supervisor")]
+    case, _ = make_case(org.a)
+    cases.assign_case(case, supervisor, case.version, officer.unit_id, officer.id)
+    cases.start_work(case, officer, case.version)
+    cases.reply_case(case, officer, case.version, "王小明先生您好，已增開櫃檯。", "  ")
+    db.session.commit()
+    assert case.public_summary is None
+    notes, text = published_notes(client, case.number, fmt)
+    assert notes == "Replied to the petitioner." and "王小明" not in text
+    cases.close_case(case, officer, case.version, "resolved")
+    db.session.commit()
+    assert published_notes(client, case.number, fmt)[0] == "Closed: resolved."
 
 
 open311_values = st.one_of(

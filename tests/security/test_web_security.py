@@ -4,21 +4,37 @@ Routes are enumerated from the app's URL map, so pages and forms added later are
 """
 
 import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from feedback_app.extensions import db
-from feedback_app.models import User
+from feedback_app.models import Alert, Case, CaseChannel, Questionnaire, User, utcnow
+from feedback_app.services import alerts, qr, questionnaires
+from feedback_app.services import cases as case_service
 from feedback_app.services.cases import CaseInput, open_case
+from feedback_app.services.ratings import ingest
 from feedback_app.services.tokens import issue_token
 from tests.conftest import IsolatedClient, login
 
 # Authenticated by API tokens, never by the session cookie, so no forged form can ride on a session.
 TOKEN_AUTHENTICATED = ("/api/", "/open311/")
-PAYLOAD = '<script>alert("xss")</script>'
+
+
+def markup(where: str) -> str:
+    """Markup that would run if shown unescaped, naming the field it was put in."""
+    return f'<script>alert("{where}")</script>'
+
+
+def escaped(where: str) -> str:
+    return f"&lt;script&gt;alert(&#34;{where}&#34;)&lt;/script&gt;"
+
+
+PAYLOAD = markup("xss")
 ESCAPED = "&lt;script&gt;"
+RAW = "<script>alert("
 
 
 def routes(app, method: str):
@@ -107,7 +123,7 @@ def test_token_authenticated_endpoints_work_with_csrf_enabled(make_app, org):
 @pytest.fixture
 def hostile(org):
     """User input carrying markup in every field the pages may show."""
-    case, _ = open_case(
+    case, lookup_code = open_case(
         CaseInput(
             office_id=org.a.id,
             channel="counter",
@@ -122,6 +138,52 @@ def hostile(org):
     staff = db.session.scalar(sa.select(User).where(User.username == "aa.officer"))
     staff.display_name = PAYLOAD
     db.session.commit()
+    users = {
+        name: db.session.scalar(sa.select(User).where(User.username == name))
+        for name in ("aa.officer", "aa.supervisor", "tpe.monitor", "tpe.admin")
+    }
+    officer = users["aa.officer"]
+    # A case note, a reply and its public summary.
+    case_service.assign_case(case, users["aa.supervisor"], case.version, officer.unit_id, officer.id)
+    case_service.start_work(case, officer, case.version)
+    case_service.add_note(case, officer, case.version, markup("note"))
+    case_service.reply_case(case, officer, case.version, markup("reply"), markup("summary"))
+    db.session.commit()
+    # A questionnaire's question and option texts, published.
+    counter_survey = db.session.scalar(
+        sa.select(Questionnaire).where(Questionnaire.city_id == org.tpe.id, Questionnaire.code == "counter")
+    )
+    version = questionnaires.new_draft(users["tpe.admin"], counter_survey.id)
+    questionnaires.update_texts(
+        users["tpe.admin"],
+        version.id,
+        {("comment", None, "zh_TW"): markup("question"), ("reasons", "wait_long", "zh_TW"): markup("option")},
+    )
+    questionnaires.publish(users["tpe.admin"], version.id)
+    # A low rating's free text, which staff read in the follow-up case it opens.
+    counter = org.a.counters[0]
+    scores = {code: 1 for code in ("attitude", "competence", "waiting", "environment", "overall")}
+    rating = {
+        "uuid": str(uuid.uuid4()),
+        "tapped_at": utcnow().isoformat(),
+        "answers": scores | {"reasons": ["wait_long"], "comment": markup("comment")},
+        "contact": {"phone": "0912345678", "consent": True},
+    }
+    assert ingest(qr.source_for(counter, None), [rating])[0].status == "stored"
+    followup = db.session.scalar(sa.select(Case).where(Case.channel == CaseChannel.RATING_FOLLOWUP))
+    # An alert acknowledged with a comment.
+    alert = Alert(
+        office_id=org.a.id,
+        unit_id=counter.unit_id,
+        counter_id=counter.id,
+        triggered_at=utcnow(),
+        window_start=utcnow(),
+        ratings=4,
+        unhappy=4,
+    )
+    db.session.add(alert)
+    db.session.commit()
+    alerts.acknowledge(users["tpe.monitor"], alert.id, markup("acknowledgement"))
     return {
         "number": case.number,
         "case_id": case.id,
@@ -130,6 +192,10 @@ def hostile(org):
         "code": "AA",
         "fmt": "json",
         "filename": "css/app.css",
+        "version_id": version.id,
+        "token": qr.counter_token(counter),
+        "followup": followup.number,
+        "lookup_code": lookup_code,
     }
 
 
@@ -144,12 +210,42 @@ def test_user_input_is_escaped_on_every_page(client, org, hostile, username):
             continue
         body = response.get_data(as_text=True)
         html_pages += 1
-        assert PAYLOAD not in body, rule.rule
+        assert RAW not in body, rule.rule
         assert "<b>ref</b>" not in body, rule.rule
     assert html_pages >= 3
     if username == "tpe.admin":
         assert ESCAPED in client.get("/admin/tokens/").get_data(as_text=True)
         assert ESCAPED in client.get("/offices/AA").get_data(as_text=True)
+
+
+# Who reads each page, and the seeded fields it shows.
+SHOWN = [
+    ("aa.officer", "/cases/{number}", ("note", "reply", "summary")),
+    ("aa.officer", "/cases/{followup}", ("comment", "option")),
+    ("tpe.monitor", "/alerts/", ("acknowledgement",)),
+    ("tpe.admin", "/questionnaires/versions/{version_id}", ("question", "option")),
+    (None, "/s/{token}", ("question", "option")),
+]
+
+
+@pytest.mark.parametrize(("username", "page", "fields"), SHOWN)
+def test_notes_replies_comments_and_questionnaire_texts_are_escaped_where_shown(
+    client, hostile, username, page, fields
+):
+    if username:
+        login(client, username)
+    response = client.get(page.format(**hostile))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert RAW not in body
+    for field in fields:
+        assert escaped(field) in body, field
+
+
+def test_the_reply_is_escaped_on_the_petitioners_lookup_page(client, hostile):
+    response = client.post("/lookup", data={"number": hostile["number"], "code": hostile["lookup_code"]})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and escaped("reply") in body and RAW not in body
 
 
 @pytest.mark.parametrize("username", [None, "tpe.admin"])
