@@ -1,7 +1,7 @@
 """case public summary
 
 Revision ID: 0601
-Revises: 0501
+Revises: 0502
 Create Date: 2026-11-30 20:40:00.000000
 
 A summary of the reply that staff write for publication, shown as Open311 status_notes.
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0601"
-down_revision = "0501"
+down_revision = "0502"
 branch_labels = None
 depends_on = None
 
