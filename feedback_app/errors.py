@@ -37,7 +37,15 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
         if details:
             body["error"]["details"] = details
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message, reasons=_reasons(details)), status
+
+
+def _reasons(details) -> list[str]:
+    """The messages of an error's details, flattened, for the page (JSON keeps them by field)."""
+    if isinstance(details, str):
+        return [details]
+    values = details.values() if isinstance(details, dict) else details if isinstance(details, list) else []
+    return [reason for value in values for reason in _reasons(value)]
 
 
 def handle_http_exception(error: HTTPException):

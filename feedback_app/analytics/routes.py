@@ -36,10 +36,7 @@ def _int_arg(name: str) -> int | None:
 def _request_board() -> analytics.Dashboard:
     """The dashboard the query string asks for, within the reader's offices."""
     require_role(current_user, *READERS)
-    try:
-        period = Period.parse(request.args.get("period") or Period.containing(utcnow()).key)
-    except ValueError:
-        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
+    period = analytics.readable_period(request.args.get("period"))
     channel = request.args.get("channel") or "separate"
     if channel not in CHANNELS:
         raise ValidationFailed(details={"channel": str(_l("Unknown channel."))})

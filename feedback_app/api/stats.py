@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from ..extensions import db
-from ..models import Office, utcnow
+from ..models import Office
 from ..services import analytics
 from ..services.errors import ValidationFailed
 from ..services.stats import Period
@@ -20,8 +20,6 @@ blp = ApiBlueprint("api_stats", __name__, description="Statistics: satisfaction 
 
 SCOPE = "stats:read"
 FORBIDDEN = "the office is outside the token's reach"
-# Nothing here is older; from 2000 the comparisons (at most five years back) stay within the calendars.
-FIRST_YEAR = 2000
 CHANNELS = ("separate", "combined", "kiosk", "qr")
 
 
@@ -29,7 +27,7 @@ class StatsArgsSchema(Schema):
     period = fields.String(
         metadata={
             "description": "2025-03 (month), 2025-Q2 (quarter) or 2025 (year), Asia/Taipei; "
-            f"from {FIRST_YEAR} up to the current one; default the current quarter",
+            f"from {analytics.FIRST_YEAR} up to the current one; default the current quarter",
             "example": "2025-Q2",
         }
     )
@@ -139,20 +137,6 @@ class ResponsesReportSchema(Schema):
     open_overdue = fields.Integer(required=True, metadata={"description": "Open cases past their due date now"})
 
 
-def _period(text: str | None) -> Period:
-    if not text:
-        return Period.containing(utcnow())
-    try:
-        period = Period.parse(text)
-    except ValueError:
-        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
-    if period.year < FIRST_YEAR or period.start_utc > utcnow():
-        raise ValidationFailed(
-            details={"period": str(_l("Choose a period from %(year)d up to the current one.", year=FIRST_YEAR))}
-        )
-    return period
-
-
 def _scope(code: str | None) -> analytics.Scope:
     office_id = None
     if code:
@@ -183,7 +167,7 @@ def _heading(scope: analytics.Scope, period: Period) -> dict:
 @blp.alt_response(400, schema=ApiErrorSchema, description="Unknown period or office")
 def satisfaction(args):
     """服務滿意: satisfaction per channel group, against the previous period and the same period last year."""
-    period, scope = _period(args.get("period")), _scope(args.get("office"))
+    period, scope = analytics.readable_period(args.get("period")), _scope(args.get("office"))
     lines = analytics.satisfaction_lines(scope, period, analytics.Selection(channel=args["channel"]))
     return {**_heading(scope, period), "channel": args["channel"], "lines": lines}
 
@@ -195,5 +179,5 @@ def satisfaction(args):
 @blp.alt_response(400, schema=ApiErrorSchema, description="Unknown period or office")
 def responses(args):
     """意見回應: cases received and closed, on time, working days, extensions, re-handling, reply satisfaction."""
-    period, scope = _period(args.get("period")), _scope(args.get("office"))
+    period, scope = analytics.readable_period(args.get("period")), _scope(args.get("office"))
     return {**_heading(scope, period), **analytics.case_indicators(scope, period)}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (
@@ -81,6 +82,27 @@ def scope_of(office_or_city: Office | City) -> Scope:
         return Scope(office_or_city.city, office_or_city, [office_or_city.id])
     ids = list(db.session.scalars(sa.select(Office.id).where(Office.city_id == office_or_city.id)))
     return Scope(office_or_city, None, ids)
+
+
+# Nothing is older; from 2000 the comparisons (at most five years back) stay within the calendars.
+FIRST_YEAR = 2000
+
+
+def readable_period(text: str | None, now: datetime | None = None) -> Period:
+    """The period a reader asked for ("2025-03", "2025-Q3" or "2025"; the current quarter when empty), from
+    FIRST_YEAR up to the current one."""
+    now = now or utcnow()
+    if not text:
+        return Period.containing(now)
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
+    if period.year < FIRST_YEAR or period.start_utc > now:
+        raise ValidationFailed(
+            details={"period": str(_l("Choose a period from %(year)d up to the current one.", year=FIRST_YEAR))}
+        )
+    return period
 
 
 @dataclass
@@ -312,6 +334,7 @@ def _reason_labels(city: City) -> dict[str, str]:
         .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
         .join(Questionnaire)
         .where(Questionnaire.city_id == city.id, Question.role == "reason")
+        .order_by(QuestionnaireVersion.version.desc())  # the newest wording of a reason wins
     ):
         for option in options or []:
             labels.setdefault(option["code"], option.get("texts", {}).get("zh_TW", option["code"]))

@@ -3,8 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
-from feedback_app.services.analytics import alert_summary, case_indicators, scope_of
+from feedback_app.extensions import db
+from feedback_app.models import Questionnaire
+from feedback_app.services import questionnaires
+from feedback_app.services.analytics import alert_summary, case_indicators, dashboard, scope_of
 from feedback_app.services.stats import Period
 
 
@@ -37,3 +41,16 @@ def test_alerts_of_the_quarter_with_time_to_acknowledge(quarter_data):
     assert summary["count"] == 1 and summary["acknowledged"] == 1
     assert summary["median_minutes"] == pytest.approx(12)
     assert alert_summary(scope_of(org.b), Period("quarter", 2025, 2))["count"] == 0
+
+
+def test_reasons_are_labelled_with_the_newest_published_wording(quarter_data):
+    org = quarter_data
+    admin = org.users[("TPE", "admin")]
+    kiosk = db.session.scalars(
+        sa.select(Questionnaire).where(Questionnaire.city_id == org.tpe.id, Questionnaire.code == "kiosk")
+    ).one()
+    draft = questionnaires.new_draft(admin, kiosk.id)
+    questionnaires.update_texts(admin, draft.id, {("reasons", "wait_long", "zh_TW"): "排隊等太久"})
+    questionnaires.publish(admin, draft.id)
+    board = dashboard(scope_of(org.tpe), Period("quarter", 2025, 2))
+    assert board.reason_labels["wait_long"] == "排隊等太久"

@@ -54,6 +54,9 @@ def test_a_city_wide_monitor_sees_the_city_and_each_office(client, quarter_data)
 def test_bad_filters_get_a_clear_error(client, org):
     login(client, "tpe.monitor")
     assert client.get("/analytics/?period=2025-Q9").status_code == 400
+    for far in ("9998-Q4", "9998", "1912-01", "1999-Q4", "2199-Q1"):  # beyond the calendars, or not yet begun
+        response = client.get(f"/analytics/?period={far}")
+        assert response.status_code == 400 and "2000" in response.get_data(as_text=True), far
     assert client.get("/analytics/?channel=fax").status_code == 400
     assert client.get("/analytics/?unit=abc").status_code == 400
 
