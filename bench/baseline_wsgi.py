@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, request
 
-from feedback_app import create_app
 from feedback_app.extensions import csrf, db
+from wsgi import app
 
 baseline = Blueprint("bench_baseline", __name__)
 csrf.exempt(baseline)
@@ -61,5 +61,4 @@ def baseline_ratings():
     return jsonify({"results": [{"uuid": body["uuid"], "status": "stored"}]})
 
 
-app = create_app()
 app.register_blueprint(baseline)
