@@ -20,7 +20,18 @@ sa.Index(
 )
 
 
-class ScoreRollup(db.Model):
+class CountsByScore:
+    """A count per score, and the answers of noise ratings kept out of them."""
+
+    n1: so.Mapped[int] = so.mapped_column(default=0)
+    n2: so.Mapped[int] = so.mapped_column(default=0)
+    n3: so.Mapped[int] = so.mapped_column(default=0)
+    n4: so.Mapped[int] = so.mapped_column(default=0)
+    n5: so.Mapped[int] = so.mapped_column(default=0)
+    noise: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class ScoreRollup(CountsByScore, db.Model):
     """Answers to one scale question per local month × weekday × hour × counter × channel: a count
     per score."""
 
@@ -48,15 +59,9 @@ class ScoreRollup(db.Model):
     question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id"))
     weekday: so.Mapped[int] = so.mapped_column(sa.SmallInteger)  # 0 = Monday
     hour: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
-    n1: so.Mapped[int] = so.mapped_column(default=0)
-    n2: so.Mapped[int] = so.mapped_column(default=0)
-    n3: so.Mapped[int] = so.mapped_column(default=0)
-    n4: so.Mapped[int] = so.mapped_column(default=0)
-    n5: so.Mapped[int] = so.mapped_column(default=0)
-    noise: so.Mapped[int] = so.mapped_column(default=0)  # answers of noise ratings, kept out of n1..n5
 
 
-class HourRollup(db.Model):
+class HourRollup(CountsByScore, db.Model):
     """The hourly counts per office rather than per counter: what an office's or the city's heat map reads,
     several times fewer rows than ScoreRollup once every counter is busy every hour."""
 
@@ -74,15 +79,9 @@ class HourRollup(db.Model):
     question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id"))
     weekday: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
     hour: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
-    n1: so.Mapped[int] = so.mapped_column(default=0)
-    n2: so.Mapped[int] = so.mapped_column(default=0)
-    n3: so.Mapped[int] = so.mapped_column(default=0)
-    n4: so.Mapped[int] = so.mapped_column(default=0)
-    n5: so.Mapped[int] = so.mapped_column(default=0)
-    noise: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class MonthRollup(db.Model):
+class MonthRollup(CountsByScore, db.Model):
     """The same counts per local month × counter × channel × question: what trends and comparisons read."""
 
     __tablename__ = "month_rollups"
@@ -99,12 +98,6 @@ class MonthRollup(db.Model):
     counter_id: so.Mapped[int] = so.mapped_column(default=0)
     channel: so.Mapped[str] = so.mapped_column(sa.String(16))
     question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id"))
-    n1: so.Mapped[int] = so.mapped_column(default=0)
-    n2: so.Mapped[int] = so.mapped_column(default=0)
-    n3: so.Mapped[int] = so.mapped_column(default=0)
-    n4: so.Mapped[int] = so.mapped_column(default=0)
-    n5: so.Mapped[int] = so.mapped_column(default=0)
-    noise: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class ReasonRollup(db.Model):
@@ -128,7 +121,7 @@ class ReasonRollup(db.Model):
     noise: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class DemographicRollup(db.Model):
+class DemographicRollup(CountsByScore, db.Model):
     """Overall scores per local month × counter × channel × sex × age group (性別主流化); '' = not answered."""
 
     __tablename__ = "demographic_rollups"
@@ -153,9 +146,3 @@ class DemographicRollup(db.Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(16))
     sex: so.Mapped[str] = so.mapped_column(sa.String(8), default="")
     age_group: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
-    n1: so.Mapped[int] = so.mapped_column(default=0)
-    n2: so.Mapped[int] = so.mapped_column(default=0)
-    n3: so.Mapped[int] = so.mapped_column(default=0)
-    n4: so.Mapped[int] = so.mapped_column(default=0)
-    n5: so.Mapped[int] = so.mapped_column(default=0)
-    noise: so.Mapped[int] = so.mapped_column(default=0)
