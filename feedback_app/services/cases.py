@@ -599,7 +599,21 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
             ])
             subject = str(_l("Your case %(number)s needs more time", number=case.number))
         _mail_petitioner(case, f"case:{case.id}:extension:{extension.id}", "extension", subject, body)
+    _tell_requester(case, extension)
     return extension
+
+
+def _tell_requester(case: Case, extension: Extension) -> None:
+    """The officer who asked for more time finds the decision and its note on their landing page."""
+    if extension.requested_by_id == extension.decided_by_id:
+        return
+    if extension.state == "approved":
+        subject = _l("Extension approved: case %(number)s", number=case.number)
+    else:
+        subject = _l("Extension refused: case %(number)s", number=case.number)
+    notify.queue(key=f"case:{case.id}:extension:{extension.id}:decided", channel="inapp", kind="extension_decided",
+                 subject=str(subject), body=extension.decision_note or str(subject),
+                 user_id=extension.requested_by_id, office_id=case.office_id, case_id=case.id)
 
 
 def close_case(case: Case, actor: User, version, outcome: str | None) -> Case:

@@ -439,6 +439,12 @@ def test_rejected_extension_keeps_the_due_date_and_cannot_be_decided_twice(org, 
     svc.decide_extension(extension, users["supervisor"], case.version, False, "請如期辦理")
     db.session.commit()
     assert extension.state == "rejected" and case.due_at == due
+    # The officer who asked finds the refusal and its note on their landing page; the petitioner hears nothing.
+    told = db.session.scalars(sa.select(Notification).where(Notification.kind == "extension_decided")).all()
+    assert [(n.user_id, n.channel, n.body) for n in told] == [(users["officer"].id, "inapp", "請如期辦理")]
+    assert told[0].subject == f"展期未獲核准：案件 {case.number}"
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.kind == "extension"))
     _refused(
         case,
         ValidationFailed,
