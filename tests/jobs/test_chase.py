@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import ChaseSettings, Notification
+from feedback_app.models import Case, CaseState, ChaseSettings, Notification, User, utcnow
+from feedback_app.services.calendar import next_office_moment
 from jobs import chase, delivery
 
 from .conftest import NOW, TODAY
@@ -214,3 +215,34 @@ def test_delivery_marks_reminders_sent(app, week, smtp_server):
     delivery.deliver(taipei(TODAY))
     statuses = set(db.session.scalars(sa.select(Notification.status)))
     assert statuses == {"sent"}
+
+
+def test_the_demo_is_chased_to_the_staff_of_each_cases_office_and_a_second_run_sends_nothing(
+    app, runner, smtp_server
+):
+    """The demo's open cases, chased on the next working morning: every overdue assigned case reminds its officer,
+    every message goes to staff of the case's office or city-wide staff, and nothing goes twice."""
+    seeded = runner.invoke(args=["seed-demo", "--ratings-per-day", "1", "--cases", "80"])
+    assert seeded.exit_code == 0, seeded.output
+    morning = next_office_moment(utcnow())
+    first = _run(runner, "chase", "--now", morning.isoformat())
+    assert first["queued"] > 0
+
+    people = {u.id: u for u in db.session.scalars(sa.select(User))}
+    cases = {c.id: c for c in db.session.scalars(sa.select(Case))}
+    sent = db.session.scalars(sa.select(Notification).where(Notification.key.like("chase:%"))).all()
+    assert len(sent) == first["queued"]
+    for message in sent:
+        reader, case = people[message.user_id], cases[message.case_id]
+        assert reader.office_id in (None, case.office_id), (message.key, reader.username)
+        assert reader.city_id == case.office.city_id
+        assert case.state in CaseState.OPEN
+    reminded = {(m.case_id, m.user_id) for m in sent}
+    overdue = [c for c in cases.values() if c.state in CaseState.OPEN and c.assignee_id and c.due_at < morning]
+    assert overdue and all((c.id, c.assignee_id) in reminded for c in overdue)
+
+    assert _run(runner, "chase", "--now", morning.isoformat())["queued"] == 0
+    delivered = _run(runner, "deliver", "--now", morning.isoformat())["sent"]
+    assert delivered == len(smtp_server.messages) > 0
+    assert _run(runner, "deliver", "--now", morning.isoformat())["sent"] == 0
+    assert len(smtp_server.messages) == delivered
