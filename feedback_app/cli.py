@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from .extensions import db
-from .models import City, Office, Role, Unit
+from .models import CaseChannel, City, Office, Role, Unit
 from .services.errors import DomainError
 from .tokens.cli import tokens_cli
 
@@ -102,7 +102,7 @@ def calendar_import_command(files):
 @calendar_cli.command("due-date")
 @click.option("--received", required=True, help="Received time, ISO (Asia/Taipei when no zone is given).")
 @click.option("--days", type=click.IntRange(0, 365), help="Working days allowed.")
-@click.option("--channel", help="Channel code; its rule gives the working days.")
+@click.option("--channel", type=click.Choice(CaseChannel.ALL), help="Channel code; its rule gives the working days.")
 @click.option("--category", "category_code", help="Category code, with --channel.")
 @click.option("--city", "city_code", help="City whose rules apply (default: the only one).")
 def calendar_due_date_command(received, days, channel, category_code, city_code):

@@ -67,6 +67,8 @@ def test_calendar_due_date_by_channel_rule(runner, org):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "2025-02-06T23:59:59+08:00"
     assert "channel=1999" in result.output
+    unknown = runner.invoke(args=["calendar", "due-date", "--received", "2025-01-22T10:00", "--channel", "fax"])
+    assert unknown.exit_code == 2 and "fax" in unknown.output
 
 
 def test_calendar_import_of_a_broken_file_fails_cleanly(runner, tmp_path):
