@@ -61,6 +61,7 @@ class Config:
     JOBS_REPORT_GRACE_DAYS = int(os.environ.get("JOBS_REPORT_GRACE_DAYS", "5"))
     JOBS_RETRY_BASE_SECONDS = int(os.environ.get("JOBS_RETRY_BASE_SECONDS", "60"))
     JOBS_RETRY_MAX_SECONDS = int(os.environ.get("JOBS_RETRY_MAX_SECONDS", "3600"))
+    JOBS_REFUSED_ATTEMPTS = int(os.environ.get("JOBS_REFUSED_ATTEMPTS", "3"))
     JOBS_NOTICE_WINDOW_DAYS = int(os.environ.get("JOBS_NOTICE_WINDOW_DAYS", "14"))
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
     PETITIONER_RATING_PATH = os.environ.get("PETITIONER_RATING_PATH", "/lookup?number={number}")

@@ -13,7 +13,9 @@ commit wide; we chose at-least-once with a stable Message-ID over at-most-once, 
 does more harm than a repeated one.
 
 When SMTP is down or refuses, the row goes back to "queued" with attempts + 1 and next_attempt_at pushed back
-exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours.
+exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours. A message
+the server refuses for good (a 5xx answer, e.g. no such user) JOBS_REFUSED_ATTEMPTS times is marked failed; a
+staff member still finds it on their landing page.
 
 A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
 sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
@@ -163,6 +165,9 @@ def _send_batch(
                     _send(row, smtp, files)
                 except MailError as error:
                     failed += 1
+                    if _refused_for_good(error) and attempts + 1 >= current_app.config["JOBS_REFUSED_ATTEMPTS"]:
+                        _give_up(token, row, error)
+                        continue
                     _retry_later(now, token, row_id, attempts, error, days)
                     if not isinstance(error, AttachmentError) and not isinstance(error.__cause__, MESSAGE_LEVEL):
                         _release(now, token, pending[index + 1 :], days)
@@ -193,6 +198,21 @@ def _retry_later(now, token, row_id, attempts, error: MailError, days) -> None:
         attempts + 1,
         type(error.__cause__).__name__,
     )
+
+
+def _refused_for_good(error: MailError) -> bool:
+    """The server answered this message with a permanent (5xx) refusal, as for an address that does not exist."""
+    cause = error.__cause__
+    if isinstance(cause, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in cause.recipients.values())
+    return isinstance(cause, smtplib.SMTPResponseException) and cause.smtp_code >= 500
+
+
+def _give_up(token: str, row: Notification, error: MailError) -> None:
+    """A message refused for good is marked failed, not retried for ever; a staff member's reminder stays on their
+    landing page, which lists their messages whatever became of the mail."""
+    _finish(row.id, token, status="failed", attempts=row.attempts + 1, last_error=str(error)[:500])
+    log.warning("mail of notification %s refused for good after %s attempts", row.id, row.attempts + 1)
 
 
 def _release(now, token, pending, days) -> None:

@@ -1,5 +1,8 @@
 """The foundation: config, health, errors, sign-in, roles and office scoping."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -216,3 +219,10 @@ def test_nul_characters_are_refused_as_bad_input(client):
     response = client.post("/api/v1/cases", data='{"subject": "a\\u0000b"}', content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_env_example_lists_every_setting_read_from_the_environment():
+    root = Path(__file__).resolve().parents[1]
+    read = set(re.findall(r'(?:os\.environ\.get|_bool)\("([A-Z_]+)"', (root / "config.py").read_text()))
+    listed = set(re.findall(r"^#? ?([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert read and read <= listed, sorted(read - listed)

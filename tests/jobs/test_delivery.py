@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Notification
-from feedback_app.services import notify
+from feedback_app.services import notify, reminders
 from jobs import delivery
 from tests.conftest import SMTPRecorder, free_port
 
@@ -85,6 +85,38 @@ def test_a_refused_recipient_is_retried_without_holding_up_the_others(app):
         server.stop()
     assert (result["sent"], result["failed"]) == (2, 1)
     assert [(r.status, r.attempts) for r in _rows()] == [("sent", 0), ("queued", 1), ("sent", 0)]
+
+
+def test_an_address_refused_for_good_stops_being_retried_and_its_reader_finds_it_in_the_app(app, org):
+    """A 550 for a staff member's address, JOBS_REFUSED_ATTEMPTS times: the mail is marked failed and no further run
+    tries it, while the message stays on the staff member's landing page; a 4xx is retried as before."""
+
+    class Refusing(SMTPRecorder):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("gone@"):
+                return "550 no such user"
+            if address.startswith("busy@"):
+                return "450 mailbox busy"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    officer = org.users[("AA", "officer")]
+    for key, address in (("gone", "gone@example.tw"), ("busy", "busy@example.tw")):
+        notify.queue(key=key, channel="email", kind="reminder", subject="逾期提醒", body="請處理", recipient=address,
+                     user_id=officer.id, office_id=org.a.id, not_before=NOW)
+    db.session.commit()
+    app.config.update(JOBS_REFUSED_ATTEMPTS=2)
+    server = Refusing()
+    server.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        for hours in range(4):
+            delivery.deliver(NOW + timedelta(hours=hours))
+    finally:
+        server.stop()
+    state = {r.key: (r.status, r.attempts) for r in _rows()}
+    assert state == {"gone": ("failed", 2), "busy": ("queued", 4)}
+    assert "gone" in {n.key for n in reminders.inbox(officer)}
 
 
 def test_retries_wait_for_office_hours(app):
