@@ -120,11 +120,11 @@ def chart(name: str, fmt: str):
     if fmt not in FORMATS:
         raise NotFound()
     board = _request_board()
-    figures = reports.figures(board)
-    if name not in figures:
+    figure = reports.figure(board, name)
+    if figure is None:
         raise NotFound()
     return Response(
-        charts.render(figures[name], fmt),
+        charts.render(figure, fmt),
         mimetype=FORMATS[fmt],
         headers={"Content-Disposition": f'inline; filename="{name}-{board.period.key}.{fmt}"'},
     )

@@ -440,24 +440,24 @@ def chart_titles(board: Dashboard) -> dict[str, str]:
     return {k: v for k, v in CHART_TITLES.items() if k != "cases" or board.cases}
 
 
-def figures(board: Dashboard) -> dict:
-    """Every chart of the dashboard as matplotlib Figures, keyed by name."""
+def _figure_builders(board: Dashboard) -> dict:
+    """How to draw each chart of the dashboard, keyed by name; nothing is drawn until a builder is called."""
     from .. import charts
 
     note = board.footnote
     series = {str(CHANNEL_LABELS[line.key]): [(p.label, s) for p, s in line.trend] for line in board.lines}
-    result = {
-        "trend": charts.trend_chart(series, CHART_TITLES["trend"], note),
-        "distribution": charts.distribution_chart(
+    builders = {
+        "trend": lambda: charts.trend_chart(series, CHART_TITLES["trend"], note),
+        "distribution": lambda: charts.distribution_chart(
             {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines},
             CHART_TITLES["distribution"],
             note,
         ),
-        "heatmap": charts.heatmap_chart(
+        "heatmap": lambda: charts.heatmap_chart(
             board.heatmap, board.heat_hours, CHART_TITLES["heatmap"], f"{note}；有效回答 {board.heat_n} 筆"
         ),
-        "funnel": charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
-        "pareto": charts.pareto_chart(
+        "funnel": lambda: charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
+        "pareto": lambda: charts.pareto_chart(
             board.pareto,
             board.reason_labels,
             CHART_TITLES["pareto"],
@@ -465,10 +465,21 @@ def figures(board: Dashboard) -> dict:
         ),
     }
     if board.cases:
-        result["cases"] = charts.case_trend_chart(
+        builders["cases"] = lambda: charts.case_trend_chart(
             [(p.label, f) for p, f in board.cases["trend"]], CHART_TITLES["cases"], note
         )
-    return result
+    return builders
+
+
+def figures(board: Dashboard) -> dict:
+    """Every chart of the dashboard as matplotlib Figures, keyed by name."""
+    return {name: build() for name, build in _figure_builders(board).items()}
+
+
+def figure(board: Dashboard, name: str):
+    """One chart of the dashboard as a matplotlib Figure, or None when the dashboard has no such chart."""
+    build = _figure_builders(board).get(name)
+    return build() if build else None
 
 
 @dataclass
