@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from feedback_app.extensions import db
 from feedback_app.models import Case, CaseState, ChaseSettings, Extension, Office, RehandlingTask
 from feedback_app.services import notify
-from feedback_app.services.calendar import end_of_day
+from feedback_app.services.calendar import end_of_day, next_office_moment
 
-from .clock import WorkingDays, local_date, next_office_moment
+from .clock import WorkingDays, local_date
 from .messages import Texts, case_link, due_version, for_person
 from .runs import insert_for_dialect
 from .staff import Person, StaffDirectory

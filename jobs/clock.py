@@ -7,7 +7,6 @@ from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 from feedback_app.services.calendar import TAIPEI, WorkCalendar
-from feedback_app.services.calendar import next_office_moment as next_office_moment
 
 
 class WorkingDays:

@@ -32,10 +32,11 @@ from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
+from feedback_app.services.calendar import next_office_moment
 from feedback_app.services.mail import MailError, build_message, connection, send_message
 
 from . import reports
-from .clock import WorkingDays, local_date, next_office_moment
+from .clock import WorkingDays, local_date
 
 log = logging.getLogger(__name__)
 

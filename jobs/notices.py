@@ -13,8 +13,8 @@ from flask import current_app
 from feedback_app.extensions import db
 from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
+from feedback_app.services.calendar import next_office_moment
 
-from .clock import next_office_moment
 from .messages import Texts
 
 

@@ -22,10 +22,11 @@ from flask_babel import force_locale
 from feedback_app.extensions import db
 from feedback_app.models import City, Office, Role
 from feedback_app.services import notify
+from feedback_app.services.calendar import next_office_moment
 from feedback_app.services.reports import QuarterlyReport, build_quarterly_report
 from feedback_app.services.stats import Period
 
-from .clock import WorkingDays, local_date, next_office_moment
+from .clock import WorkingDays, local_date
 from .messages import Texts
 from .staff import StaffDirectory
 
