@@ -20,7 +20,6 @@ blp = ApiBlueprint("api_stats", __name__, description="Statistics: satisfaction 
 
 SCOPE = "stats:read"
 FORBIDDEN = "the office is outside the token's reach"
-CHANNELS = ("separate", "combined", "kiosk", "qr")
 
 
 class StatsArgsSchema(Schema):
@@ -42,7 +41,7 @@ class StatsArgsSchema(Schema):
 class SatisfactionArgsSchema(StatsArgsSchema):
     channel = fields.String(
         load_default="separate",
-        validate=validate.OneOf(CHANNELS),
+        validate=validate.OneOf(analytics.CHANNEL_CHOICES),
         metadata={"description": "Kiosk and QR apart (separate), together (combined), or one of them"},
     )
 
@@ -96,7 +95,7 @@ class SatisfactionLineSchema(Schema):
 class SatisfactionReportSchema(Schema):
     scope = fields.Nested(ScopeSchema, required=True)
     period = fields.Nested(PeriodSchema, required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    channel = fields.String(required=True, validate=validate.OneOf(analytics.CHANNEL_CHOICES))
     lines = fields.List(
         fields.Nested(SatisfactionLineSchema), required=True, metadata={"description": "One per channel group"}
     )

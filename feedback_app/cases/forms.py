@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..models.case import PUBLIC_SUMMARY_MAX
+from ..models.case import PUBLIC_SUMMARY_MAX, REHANDLING_OUTCOME_MAX
 
 
 def _optional_int(value):
@@ -126,7 +126,7 @@ class AttachForm(VersionedForm):
 
 
 class RehandlingForm(FlaskForm):
-    outcome = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=2000)])
+    outcome = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=REHANDLING_OUTCOME_MAX)])
     submit = SubmitField(_l("Record as done"))
 
 

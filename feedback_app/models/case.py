@@ -9,6 +9,7 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 PUBLIC_SUMMARY_MAX = 500  # characters of the published summary of a reply
+REHANDLING_OUTCOME_MAX = 2000  # characters of what was done for a re-handling task
 
 
 class CaseChannel:

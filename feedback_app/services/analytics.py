@@ -43,6 +43,8 @@ CHANNEL_GROUPS = {
     "qr": (Channel.COUNTER_QR, Channel.ONETIME_QR, Channel.LINK),
 }
 CITIZEN_CHANNELS = CHANNEL_GROUPS["kiosk"] + CHANNEL_GROUPS["qr"]
+# What a reader may ask for: the groups apart, combined, or one group alone.
+CHANNEL_CHOICES = ("separate", "combined", *CHANNEL_GROUPS)
 TREND_STEPS = {"month": 13, "quarter": 8, "year": 5}
 
 

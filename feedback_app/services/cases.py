@@ -37,7 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..models.case import PUBLIC_SUMMARY_MAX
+from ..models.case import PUBLIC_SUMMARY_MAX, REHANDLING_OUTCOME_MAX
 from . import notify
 from .access import can_access_office, ensure_access
 from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day, next_office_moment
@@ -272,7 +272,6 @@ MARKUP_STARTS = (
     "<img", "<object", "<embed", "<style", "<meta", "<title", "<form", "<table",
 )
 REHANDLING_WORKING_DAYS = 3
-REHANDLING_OUTCOME_MAX = 2000
 
 
 def _iso(value: datetime | None) -> str | None:
