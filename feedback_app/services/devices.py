@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Counter, Device, Office, utcnow
+from ..models import Counter, Device, Office, Rating, utcnow
 from ..security import hash_token, new_token
 from .errors import AccessDenied, DomainError, NotFound, ValidationFailed
 from .ratings import KIOSK_QUESTIONNAIRE, Source
@@ -124,6 +124,11 @@ _SOURCE_BY_TOKEN = (
         Counter.office_id,
         Counter.unit_id,
         Office.city_id,
+        # The kiosk's latest stored tap, so that ratings arriving in order need no further lookup.
+        sa.select(sa.func.max(Rating.tapped_at))
+        .where(Rating.device_id == Device.id)
+        .scalar_subquery()
+        .label("last_tapped_at"),
     )
     .join(Counter, Counter.id == Device.counter_id)
     .join(Office, Office.id == Counter.office_id)
@@ -153,4 +158,5 @@ def kiosk_source(token: str | None) -> Source:
         counter_id=row.counter_id,
         questionnaire_code=KIOSK_QUESTIONNAIRE,
         device_id=row.id,
+        last_tapped_at=row.last_tapped_at,
     )

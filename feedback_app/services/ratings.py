@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -64,6 +65,7 @@ class Source:
     questionnaire_code: str
     device_id: int | None = None
     qr_token_id: int | None = None
+    last_tapped_at: datetime | None = None  # a kiosk's latest stored tap, read with the device
 
 
 @dataclass
@@ -436,18 +438,18 @@ def ingest(
                 before_commit(outcomes)
             db.session.commit()
         except IntegrityError:
-            # Another request stored some of these UUIDs at the same moment: store them one by one.
+            # Some of these UUIDs were stored meanwhile, or under other content: store them one by one.
             db.session.rollback()
             for item, outcome in prepared.values():
                 outcome.status = STORED
-                _store(source, {item.uuid: (item, outcome)}, now)
+                _store(source, {item.uuid: (item, outcome)}, now, careful=True)
                 if before_commit is not None:
                     before_commit(outcomes)
                 try:
                     db.session.commit()
                 except IntegrityError:
                     db.session.rollback()
-                    _store(source, {item.uuid: (item, outcome)}, now)
+                    _store(source, {item.uuid: (item, outcome)}, now, careful=True)
                     if before_commit is not None:
                         before_commit(outcomes)
                     db.session.commit()
@@ -465,8 +467,19 @@ _INSERT_RATINGS = sa.insert(Rating).returning(Rating.id, sort_by_parameter_order
 _INSERT_ANSWER = sa.insert(Answer)
 
 
-def _store(source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: datetime) -> None:
-    existing, neighbours = _existing_and_neighbours(source, [item for item, _ in prepared.values()])
+def _store(
+    source: Source, prepared: dict[str, tuple[_Prepared, Outcome]], now: datetime, careful: bool = False
+) -> None:
+    items = [item for item, _ in prepared.values()]
+    if not careful and _after_last_tap(source, items):
+        # The usual case, a kiosk sending what was just tapped: a resent rating keeps its tap time, so none of
+        # these can be stored yet (a UUID reused for other content hits the unique index, and ingest then
+        # stores the batch carefully), and the device's last tap is the only stored one that decides noise.
+        existing = {}
+        last = source.last_tapped_at
+        neighbours = [] if last is None else [_StoredTap(id=None, uuid="", tapped_at=last, is_noise=False)]
+    else:
+        existing, neighbours = _existing_and_neighbours(source, items)
     new: list[tuple[_Prepared, Outcome]] = []
     for rating_uuid, (item, outcome) in prepared.items():
         if rating_uuid in existing:
@@ -552,6 +565,22 @@ _BY_UUID_AND_DEVICE_WINDOW = sa.union_all(
 )
 
 
+class _StoredTap(NamedTuple):
+    """A device's stored tap as noise flagging reads it (the columns of _COLUMNS it uses)."""
+
+    id: int | None
+    uuid: str
+    tapped_at: datetime
+    is_noise: bool
+
+
+def _after_last_tap(source: Source, items: list[_Prepared]) -> bool:
+    """A kiosk batch tapped entirely after the device's latest stored tap."""
+    if source.device_id is None:
+        return False
+    return source.last_tapped_at is None or min(i.tapped_at for i in items) > source.last_tapped_at
+
+
 def _existing_and_neighbours(source: Source, items: list[_Prepared]) -> tuple[dict[str, str], list]:
     """In one query: the content hash of every UUID already stored, and the device's stored taps around the
     batch (from the last tap before it), which decide what is noise."""
@@ -588,15 +617,15 @@ def _noise_flags(stored: list, items: list[_Prepared]) -> dict[str, bool]:
     if not stored and len(items) < 2:
         return {}
     gap = _noise_gap()
-    timeline = [(row.tapped_at, 0, row.uuid, row.id, row.is_noise) for row in stored]
-    timeline += [(item.tapped_at, 1, item.uuid, None, False) for item in items]
+    timeline = [(row.tapped_at, False, row.uuid, row.id, row.is_noise) for row in stored]
+    timeline += [(item.tapped_at, True, item.uuid, None, False) for item in items]
     timeline.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
     flags: dict[str, bool] = {}
     flip: list[int] = []
     previous = None
-    for tapped_at, _, rating_uuid, rating_id, was_noise in timeline:
+    for tapped_at, is_new, rating_uuid, rating_id, was_noise in timeline:
         is_noise = previous is not None and tapped_at - previous <= gap
-        if rating_id is None:
+        if is_new:
             flags[rating_uuid] = is_noise
         elif is_noise and not was_noise:
             flip.append(rating_id)

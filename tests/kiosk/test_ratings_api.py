@@ -62,6 +62,24 @@ def test_same_uuid_other_content_is_a_conflict_and_never_overwrites(client, kios
     assert [r.score for r in _ratings()] == [5]
 
 
+def test_a_uuid_reused_for_a_later_tap_is_a_conflict_and_the_rest_of_the_batch_is_stored(client, kiosk):
+    _, token, _ = kiosk
+    first = rating(5, seconds_ago=600)
+    client.post(URL, json=first, headers=bearer(token))
+    reused = rating(1, seconds_ago=60, uuid=first["uuid"])
+    fresh = rating(4, seconds_ago=30)
+    response = client.post(URL, json={"ratings": [reused, fresh]}, headers=bearer(token))
+    assert response.status_code == 200
+    assert [(r["status"], r.get("reason")) for r in response.json["results"]] == [
+        ("rejected", "conflict"),
+        ("stored", None),
+    ]
+    assert [(r.uuid, r.score) for r in _ratings()] == [(first["uuid"], 5), (fresh["uuid"], 4)]
+    alone = client.post(URL, json=rating(2, seconds_ago=10, uuid=first["uuid"]), headers=bearer(token))
+    assert alone.status_code == 409
+    assert [r.score for r in _ratings()] == [5, 4]
+
+
 def test_batch_stores_the_good_ratings_and_names_the_bad(client, kiosk):
     _, token, _ = kiosk
     good = [rating(5, seconds_ago=300), rating(3, seconds_ago=200)]
@@ -129,6 +147,16 @@ def test_noise_flags_taps_within_five_seconds_even_out_of_order(client, kiosk):
     client.post(URL, json={"ratings": late}, headers=bearer(token))
     by_offset = {round((r.tapped_at - base).total_seconds()): r.is_noise for r in _ratings()}
     assert by_offset == {0: False, 2: True, 20: False, 22: True, 40: False}
+
+
+def test_noise_flags_a_tap_close_after_the_last_one_sent_in_an_earlier_request(client, kiosk):
+    _, token, _ = kiosk
+    base = utcnow() - timedelta(minutes=30)
+    for seconds in (0, 4, 10, 20, 24):
+        tapped_at = (base + timedelta(seconds=seconds)).isoformat()
+        client.post(URL, json=rating(tapped_at=tapped_at), headers=bearer(token))
+    by_offset = {round((r.tapped_at - base).total_seconds()): r.is_noise for r in _ratings()}
+    assert by_offset == {0: False, 4: True, 10: False, 20: False, 24: True}
 
 
 def test_noise_flags_a_stored_rating_when_an_earlier_tap_arrives_late(client, kiosk, app):
