@@ -104,6 +104,10 @@ def _rate_limit() -> str:
     return current_app.config.get("RATINGS_RATE_LIMIT", "120/minute")
 
 
+# On the blueprint (it holds this one route): checked once, before the request, not again in the view.
+limiter.limit(_rate_limit, key_func=_rate_key)(blp)
+
+
 @blp.route("", methods=["POST"])
 @blp.doc(
     security=[{"deviceToken": []}, {}],
@@ -130,7 +134,6 @@ def _rate_limit() -> str:
     },
 )
 @blp.response(200, RatingResponseSchema, description="One result per rating, in the order sent")
-@limiter.limit(_rate_limit, key_func=_rate_key)
 def post_ratings():
     """Store ratings from a kiosk (Authorization: Bearer device token) or a QR survey (survey_token)."""
     body = _payload()
