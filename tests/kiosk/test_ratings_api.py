@@ -1,7 +1,9 @@
 """POST /api/v1/ratings: storing once per UUID, conflicts, validation, batches, noise, follow-ups, alerts."""
 
+import threading
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
@@ -78,6 +80,34 @@ def test_a_uuid_reused_for_a_later_tap_is_a_conflict_and_the_rest_of_the_batch_i
     alone = client.post(URL, json=rating(2, seconds_ago=10, uuid=first["uuid"]), headers=bearer(token))
     assert alone.status_code == 409
     assert [r.score for r in _ratings()] == [5, 4]
+
+
+def test_the_same_batch_sent_four_times_at_once_is_stored_once(app, kiosk):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite runs one writer at a time")
+    _, token, _ = kiosk
+    batch = {"ratings": [rating(5, seconds_ago=90), rating(4, seconds_ago=60), rating(1, seconds_ago=30)]}
+    senders = 4
+    start = threading.Barrier(senders)
+    statuses: list[list[str]] = []
+
+    def send():
+        client = app.test_client()
+        start.wait()
+        response = client.post(URL, json=batch, headers=bearer(token))
+        statuses.append([r["status"] for r in response.json["results"]] if response.status_code == 200 else [])
+
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(statuses) == senders and all(len(s) == 3 for s in statuses)
+    for position in range(3):
+        column = sorted(s[position] for s in statuses)
+        assert column == ["already_stored"] * (senders - 1) + ["stored"]
+    db.session.expire_all()
+    assert sorted(r.uuid for r in _ratings()) == sorted(r["uuid"] for r in batch["ratings"])
 
 
 def test_batch_stores_the_good_ratings_and_names_the_bad(client, kiosk):
