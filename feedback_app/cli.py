@@ -93,10 +93,14 @@ def calendar_import_command(files):
             _fail(error)
         click.echo(f"{path.name}: {record.year}, {record.days} days, calendar version {record.id}")
         for change in changes:
-            log.info("case %s: due %s -> %s (calendar %s version %s)", change["number"], change["before"],
-                     change["after"], record.year, record.id)
-            click.echo(f"  case {change['number']}: due {change['before']} -> {change['after']}")
-        click.echo(f"  {len(changes)} open case(s) got a new due date.")
+            what = f"case {change['number']}" + (" re-handling" if "task_id" in change else "")
+            log.info("%s: due %s -> %s (calendar %s version %s)", what, change["before"], change["after"],
+                     record.year, record.id)
+            click.echo(f"  {what}: due {change['before']} -> {change['after']}")
+        tasks = sum("task_id" in change for change in changes)
+        click.echo(f"  {len(changes) - tasks} open case(s) got a new due date.")
+        if tasks:
+            click.echo(f"  {tasks} open re-handling task(s) got a new due date.")
 
 
 @calendar_cli.command("due-date")

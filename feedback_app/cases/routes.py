@@ -234,6 +234,7 @@ EVENT_LABELS = {
     "due_recomputed": _l("Due date recomputed after a calendar revision"),
     "reply_rated": _l("Petitioner rated the reply"),
     "rehandling_opened": _l("Re-handling task opened"),
+    "rehandling_due_recomputed": _l("Re-handling due date recomputed after a calendar revision"),
     "rehandling_done": _l("Re-handling task done"),
 }
 FIELD_LABELS = {

@@ -794,7 +794,8 @@ def add_attachment(case: Case, actor: User | None, version, filename: str | None
 def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = None) -> list[dict]:
     """After a (revised) calendar of a year is imported, recompute open cases whose due date it changes.
 
-    Cases with an approved extension keep their extended date; the others follow their rule again."""
+    Cases with an approved extension keep their extended date; the others follow their rule again. Open
+    re-handling tasks are counted again from when they were opened; their changes carry the task's id."""
     year = calendar_import.year
     start = datetime.combine(date(year, 1, 1), time(0, 0), tzinfo=TAIPEI)
     end = end_of_day(date(year, 12, 31))
@@ -822,6 +823,23 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
                      note=f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})")
         changes.append({"case": case, "number": case.number, "before": before["due_at"],
                         "after": _iso(due.due_at)})
+    tasks = db.session.scalars(sa.select(RehandlingTask).where(
+        RehandlingTask.done_at.is_(None), RehandlingTask.created_at <= end, RehandlingTask.due_at >= start,
+    ).order_by(RehandlingTask.id)).all()
+    for task in tasks:
+        opened = task.created_at.astimezone(TAIPEI).date()
+        if opened.year not in calendars:
+            calendars[opened.year] = WorkCalendar.around(opened)
+        due = due_date(task.created_at, REHANDLING_WORKING_DAYS, calendar=calendars[opened.year])
+        if due.due_at == task.due_at:
+            continue
+        before = {"task_id": task.id, "due_at": _iso(task.due_at)}
+        task.due_at = due.due_at
+        record_event(task.case, actor, "rehandling_due_recomputed", before,
+                     {"task_id": task.id, "due_at": _iso(task.due_at), "calendar_versions": due.calendar_versions},
+                     note=f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})")
+        changes.append({"case": task.case, "number": task.case.number, "task_id": task.id,
+                        "before": before["due_at"], "after": _iso(due.due_at)})
     return changes
 
 

@@ -5,9 +5,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Case, CaseEvent, CaseOutcome
+from feedback_app.models import Case, CaseEvent, CaseOutcome, RehandlingTask
 from feedback_app.services import cases as svc
-from feedback_app.services.calendar import TAIPEI, import_calendar
+from feedback_app.services.calendar import TAIPEI, due_date, import_calendar
 
 from .conftest import CALENDARS
 from .factories import assigned, make_case, replied, taipei
@@ -84,3 +84,44 @@ def test_calendar_import_command_recomputes_and_reports_the_changes(runner, org,
     assert f"case {case.number}: due 2025-10-30T15:59:59" in result.output
     assert "1 open case(s) got a new due date." in result.output
     assert _local_due(case) == date(2025, 10, 31)
+
+
+def _rehandling_task(org, users, opened_at):
+    """A re-handling task opened at opened_at (a reply rated 1), due as the calendar then in force said."""
+    case, _ = make_case(org.a, received_at=taipei(2025, 9, 1, 9, 0))
+    replied(case, users["supervisor"], users["officer"])
+    task = svc.rate_reply(case, 1)
+    task.created_at = opened_at
+    task.due_at = due_date(opened_at, svc.REHANDLING_WORKING_DAYS).due_at
+    db.session.commit()
+    return case, task
+
+
+def test_revised_calendar_moves_open_rehandling_tasks_and_leaves_done_ones(org, users, calendar_2025):
+    # Opened Fri 2025-09-26: first published, 3 working days end Wed 10/1; revised, 9/29 is 補假: Thu 10/2.
+    case, task = _rehandling_task(org, users, taipei(2025, 9, 26, 10, 0))
+    _, done = _rehandling_task(org, users, taipei(2025, 9, 26, 11, 0))
+    done.done_at, done.outcome = taipei(2025, 9, 29, 9, 0), "已致電說明"
+    db.session.commit()
+    assert db.session.get(RehandlingTask, task.id).due_at.astimezone(TAIPEI).date() == date(2025, 10, 1)
+    record, changes = _import(REVISED)
+    assert [(c["number"], c.get("task_id")) for c in changes if "task_id" in c] == [(case.number, task.id)]
+    db.session.expire_all()
+    assert db.session.get(RehandlingTask, task.id).due_at.astimezone(TAIPEI).date() == date(2025, 10, 2)
+    assert db.session.get(RehandlingTask, done.id).due_at.astimezone(TAIPEI).date() == date(2025, 10, 1)
+    event = db.session.scalar(sa.select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == "rehandling_due_recomputed"))
+    assert event.before == {"task_id": task.id, "due_at": event.before["due_at"]}
+    assert event.before["due_at"].startswith("2025-10-01T15:59:59")
+    assert event.after["due_at"].startswith("2025-10-02T15:59:59")
+    assert f"version {record.id}" in event.note
+    _, again = _import(REVISED)
+    assert again == []
+
+
+def test_calendar_import_command_reports_rehandling_tasks(runner, org, users, calendar_2025):
+    case, _ = _rehandling_task(org, users, taipei(2025, 9, 26, 10, 0))
+    result = runner.invoke(args=["calendar", "import", str(CALENDARS / REVISED)])
+    assert result.exit_code == 0, result.output
+    assert f"case {case.number} re-handling: due 2025-10-01T15:59:59" in result.output
+    assert "1 open re-handling task(s) got a new due date." in result.output
