@@ -805,13 +805,16 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
         Case.id.not_in(extended)).order_by(Case.id)).all()
     changes = []
     calendars: dict[int, WorkCalendar] = {}
+
+    def calendar_from(moment: datetime) -> WorkCalendar:
+        day = moment.astimezone(TAIPEI).date()
+        if day.year not in calendars:
+            calendars[day.year] = WorkCalendar.around(day)
+        return calendars[day.year]
+
     for case in cases:
-        received = case.received_at.astimezone(TAIPEI).date()
-        if received.year not in calendars:
-            calendars[received.year] = WorkCalendar.around(received)
-        calendar = calendars[received.year]
         rule = (case.due_basis or {}).get("rule")
-        due = due_date(case.received_at, case.working_days, rule=rule, calendar=calendar)
+        due = due_date(case.received_at, case.working_days, rule=rule, calendar=calendar_from(case.received_at))
         if due.due_at == case.due_at:
             continue
         before = {"due_at": _iso(case.due_at),
@@ -827,10 +830,7 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
         RehandlingTask.done_at.is_(None), RehandlingTask.created_at <= end, RehandlingTask.due_at >= start,
     ).order_by(RehandlingTask.id)).all()
     for task in tasks:
-        opened = task.created_at.astimezone(TAIPEI).date()
-        if opened.year not in calendars:
-            calendars[opened.year] = WorkCalendar.around(opened)
-        due = due_date(task.created_at, REHANDLING_WORKING_DAYS, calendar=calendars[opened.year])
+        due = due_date(task.created_at, REHANDLING_WORKING_DAYS, calendar=calendar_from(task.created_at))
         if due.due_at == task.due_at:
             continue
         before = {"task_id": task.id, "due_at": _iso(task.due_at)}
