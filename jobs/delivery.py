@@ -167,7 +167,7 @@ def _send_batch(
                 except MailError as error:
                     failed += 1
                     if _refused_for_good(error) and attempts + 1 >= current_app.config["JOBS_REFUSED_ATTEMPTS"]:
-                        _give_up(token, row, error)
+                        _give_up(token, row_id, attempts, error)
                         continue
                     _retry_later(now, token, row_id, attempts, error, days)
                     if not isinstance(error, AttachmentError) and not isinstance(error.__cause__, MESSAGE_LEVEL):
@@ -209,11 +209,11 @@ def _refused_for_good(error: MailError) -> bool:
     return isinstance(cause, smtplib.SMTPResponseException) and cause.smtp_code >= 500
 
 
-def _give_up(token: str, row: Notification, error: MailError) -> None:
+def _give_up(token: str, row_id: int, attempts: int, error: MailError) -> None:
     """A message refused for good is marked failed, not retried for ever; a staff member's reminder stays on their
     landing page, which lists their messages whatever became of the mail."""
-    _finish(row.id, token, status="failed", attempts=row.attempts + 1, last_error=str(error)[:500])
-    log.warning("mail of notification %s refused for good after %s attempts", row.id, row.attempts + 1)
+    _finish(row_id, token, status="failed", attempts=attempts + 1, last_error=str(error)[:500])
+    log.warning("mail of notification %s refused for good after %s attempts", row_id, attempts + 1)
 
 
 def _release(now, token, pending, days) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -803,6 +804,7 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
     cases = db.session.scalars(sa.select(Case).where(
         Case.state.in_(CaseState.OPEN), Case.received_at <= end, Case.due_at >= start,
         Case.id.not_in(extended)).order_by(Case.id)).all()
+    note = f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})"
     changes = []
     calendars: dict[int, WorkCalendar] = {}
 
@@ -822,13 +824,12 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
         case.due_at, case.due_basis = due.due_at, due.basis()
         _touch(case)
         record_event(case, actor, "due_recomputed", before,
-                     {"due_at": _iso(case.due_at), "calendar_versions": due.calendar_versions},
-                     note=f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})")
+                     {"due_at": _iso(case.due_at), "calendar_versions": due.calendar_versions}, note=note)
         changes.append({"case": case, "number": case.number, "before": before["due_at"],
                         "after": _iso(due.due_at)})
     tasks = db.session.scalars(sa.select(RehandlingTask).where(
         RehandlingTask.done_at.is_(None), RehandlingTask.created_at <= end, RehandlingTask.due_at >= start,
-    ).order_by(RehandlingTask.id)).all()
+    ).options(so.joinedload(RehandlingTask.case)).order_by(RehandlingTask.id)).all()
     for task in tasks:
         due = due_date(task.created_at, REHANDLING_WORKING_DAYS, calendar=calendar_from(task.created_at))
         if due.due_at == task.due_at:
@@ -837,7 +838,7 @@ def recompute_due_dates(calendar_import: CalendarImport, actor: User | None = No
         task.due_at = due.due_at
         record_event(task.case, actor, "rehandling_due_recomputed", before,
                      {"task_id": task.id, "due_at": _iso(task.due_at), "calendar_versions": due.calendar_versions},
-                     note=f"calendar {year} version {calendar_import.id} ({calendar_import.source_name})")
+                     note=note)
         changes.append({"case": task.case, "number": task.case.number, "task_id": task.id,
                         "before": before["due_at"], "after": _iso(due.due_at)})
     return changes
