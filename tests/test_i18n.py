@@ -42,3 +42,40 @@ def test_roc_year_and_quarter():
 def test_times_show_in_taipei(app):
     with app.test_request_context(), force_locale("zh_TW"):
         assert format_local(datetime(2025, 1, 1, 16, 30, tzinfo=UTC)) == "2025-01-02 00:30"
+
+
+def _simplified_wtforms_messages() -> set[str]:
+    """WTForms' Simplified Chinese messages that its Traditional catalog words differently."""
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    simplified = support.Translations.load(messages_path(), ["zh"], domain="wtforms")
+    traditional = support.Translations.load(messages_path(), ["zh_TW"], domain="wtforms")
+    return {text for msgid, text in simplified._catalog.items()
+            if isinstance(text, str) and msgid and text != traditional._catalog.get(msgid)}
+
+
+def test_form_errors_on_chinese_pages_are_in_traditional_chinese(client, org):
+    from tests.conftest import login
+
+    login(client, "aa.officer")
+    page = client.post(
+        "/cases/new", data={"channel": "email", "subject": "", "received_at": "not a time", "petitioner_email": "x"},
+    ).get_data(as_text=True)
+    assert "此欄位是必需的。" in page and "不是有效的日期與時間值。" in page
+    assert [text for text in _simplified_wtforms_messages() if text in page] == []
+
+
+def test_every_form_of_the_app_speaks_traditional_chinese(app):
+    from flask_wtf import FlaskForm
+
+    from feedback_app.forms import Form
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    strays = [f"{cls.__module__}.{cls.__name__}" for cls in subclasses(FlaskForm)
+              if cls.__module__.startswith(("feedback_app", "kiosk", "jobs")) and not issubclass(cls, Form)]
+    assert strays == []

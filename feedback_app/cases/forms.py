@@ -1,7 +1,6 @@
 """Forms of the case pages. Every form that changes a case carries the version the user saw."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 from ..models.case import PUBLIC_SUMMARY_MAX, REHANDLING_OUTCOME_MAX
 
 
@@ -27,7 +27,7 @@ def _optional_int(value):
     return int(value)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     office_id = SelectField(_l("Office"), coerce=int, validators=[Optional()])
     channel = SelectField(_l("Channel"), validators=[DataRequired()])
     category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
@@ -46,7 +46,7 @@ class CaseForm(FlaskForm):
     submit = SubmitField(_l("Log the case"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     version = HiddenField(validators=[DataRequired()])
 
 
@@ -125,18 +125,18 @@ class AttachForm(VersionedForm):
     submit = SubmitField(_l("Upload"))
 
 
-class RehandlingForm(FlaskForm):
+class RehandlingForm(Form):
     outcome = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=REHANDLING_OUTCOME_MAX)])
     submit = SubmitField(_l("Record as done"))
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     number = StringField(_l("Case number"), validators=[DataRequired(), Length(max=32)])
     code = StringField(_l("Lookup code"), validators=[DataRequired(), Length(max=32)])
     submit = SubmitField(_l("Look up"))
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     number = HiddenField(validators=[DataRequired()])
     code = HiddenField(validators=[DataRequired()])
     score = RadioField(
@@ -154,14 +154,14 @@ class RateForm(FlaskForm):
     submit = SubmitField(_l("Send rating"))
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     channel = SelectField(_l("Channel"), validators=[Optional()])
     category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     working_days = IntegerField(_l("Working days"), validators=[InputRequired(), NumberRange(min=1, max=365)])
     submit = SubmitField(_l("Save rule"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=64)])
@@ -171,7 +171,7 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("Save category"))
 
 
-class ReplyTemplateForm(FlaskForm):
+class ReplyTemplateForm(Form):
     category_id = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
     body = TextAreaField(_l("Text of the reply"), validators=[DataRequired(), Length(max=20000)])

@@ -10,11 +10,11 @@ from flask import Response, current_app, flash, render_template, request, stream
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField
 
 from ..extensions import db
+from ..forms import Form
 from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
 from ..services import case_import, case_lists
 from ..services.access import can_access_office, require_role, scoped, visible_office_ids
@@ -111,7 +111,7 @@ def export_csv():
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     office = SelectField(coerce=int)
     file = FileField()
     payload = HiddenField()  # the checked file, sent back with the confirmation

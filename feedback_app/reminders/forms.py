@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
+from ..forms import Form
 
-class LadderForm(FlaskForm):
+
+class LadderForm(Form):
     office_id = HiddenField()
     before_due_days = IntegerField(
         _l("Remind the case officer this many working days before the due date"),
@@ -29,5 +30,5 @@ class LadderForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(Form):
     submit = SubmitField(_l("Mark as read"))

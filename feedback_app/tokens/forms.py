@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from ..services.tokens import SCOPES
 
 
-class IssueTokenForm(FlaskForm):
+class IssueTokenForm(Form):
     name = StringField(_l("Name of the integration or person"), validators=[DataRequired(), Length(max=100)])
     scopes = SelectMultipleField(
         _l("Scopes"),
@@ -21,5 +21,5 @@ class IssueTokenForm(FlaskForm):
     submit = SubmitField(_l("Issue token"))
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     submit = SubmitField(_l("Revoke"))

@@ -1,0 +1,38 @@
+"""The base of every form: WTForms' own messages in the page's language."""
+
+from babel import support
+from flask import g
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
+
+
+def wtforms_translations() -> support.Translations:
+    """WTForms' catalog for the request's locale, loaded once per request.
+
+    Babel names Traditional Chinese zh_Hant_TW; WTForms ships it as zh_TW. Looked up by Babel's name, gettext falls
+    back to WTForms' zh catalog, which is Simplified Chinese.
+    """
+    translations = g.get("wtforms_translations")
+    if translations is None:
+        locale = get_locale()
+        name = f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+        translations = support.Translations.load(messages_path(), [name], domain="wtforms")
+        g.wtforms_translations = translations
+    return translations
+
+
+class _Translations:
+    def gettext(self, string):
+        return wtforms_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return wtforms_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """Every form of the app derives from this one, so its messages are never in Simplified Chinese."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _Translations()
