@@ -2,9 +2,10 @@
 
 from babel import support
 from flask import g
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
+
+from .i18n import current_language
 
 
 def wtforms_translations() -> support.Translations:
@@ -15,9 +16,7 @@ def wtforms_translations() -> support.Translations:
     """
     translations = g.get("wtforms_translations")
     if translations is None:
-        locale = get_locale()
-        name = f"{locale.language}_{locale.territory}" if locale.territory else locale.language
-        translations = support.Translations.load(messages_path(), [name], domain="wtforms")
+        translations = support.Translations.load(messages_path(), [current_language()], domain="wtforms")
         g.wtforms_translations = translations
     return translations
 

@@ -45,10 +45,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = format_local
 
 
+def current_language() -> str:
+    """The page language as the app names it (zh_TW, en, vi ...); Babel's own name for zh_TW is zh_Hant_TW."""
+    locale = get_locale()
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
 def html_lang() -> str:
     """The page language as HTML writes it: zh-TW, en, vi ..."""
-    locale = get_locale()
-    return f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+    return current_language().replace("_", "-")
 
 
 def role_label(role: str) -> str:

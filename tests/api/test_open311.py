@@ -119,6 +119,17 @@ def test_services_are_our_categories_with_group_as_in_the_spec_example(client, o
     assert by_code["waiting_time"]["metadata"] is True and by_code["waiting_time"]["type"] == "realtime"
 
 
+def test_services_speak_the_clients_language_in_name_and_description(client, org):
+    def waiting_time(language):
+        services = client.get(f"{BASE}/services.json?jurisdiction_id=TPE", headers={"Accept-Language": language}).json
+        return next(s for s in services if s["service_code"] == "waiting_time")
+
+    chinese = waiting_time("zh-TW")
+    assert chinese["service_name"] == "等候時間" and chinese["description"] == "關於櫃檯服務之等候時間意見。"
+    english = waiting_time("en")
+    assert english["service_name"] == "Waiting time" and "等候" not in english["description"]
+
+
 def test_service_definition_offers_the_offices_as_in_the_spec_example(client, org):
     xml = client.get(f"{BASE}/services/waiting_time.xml?jurisdiction_id=TPE")
     assert xml_shape(xml.data) == xml_shape(spec.SERVICE_DEFINITION_XML)
