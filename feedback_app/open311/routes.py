@@ -3,11 +3,11 @@
 import logging
 
 from flask import request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..i18n import current_language
 from ..services import open311
 from ..services.errors import DomainError, NotFound
 from . import bp
@@ -25,10 +25,6 @@ def _checked(fmt: str) -> str:
     if fmt not in FORMATS:
         raise NotFound(_("Unknown format; use .json or .xml."))
     return fmt
-
-
-def _locale() -> str:
-    return str(get_locale() or "zh_TW")
 
 
 def _errors(status: int, description: str):
@@ -65,7 +61,7 @@ def discovery(fmt):
 @bp.get("/services.<fmt>")
 def services(fmt):
     city = open311.jurisdiction(request.args.get("jurisdiction_id"))
-    return render(_checked(fmt), "services", open311.services(city, _locale()))
+    return render(_checked(fmt), "services", open311.services(city, current_language()))
 
 
 @bp.get("/services/<code>.<fmt>")
@@ -91,14 +87,14 @@ def create_request(fmt):
 def requests(fmt):
     fmt = _checked(fmt)
     city = open311.jurisdiction(request.args.get("jurisdiction_id"))
-    return render(fmt, "service_requests", open311.find_requests(city, request.args, _locale()))
+    return render(fmt, "service_requests", open311.find_requests(city, request.args, current_language()))
 
 
 @bp.get("/requests/<number>.<fmt>")
 def one_request(number, fmt):
     fmt = _checked(fmt)
     city = open311.jurisdiction(request.args.get("jurisdiction_id"))
-    return render(fmt, "service_requests", open311.one_request(city, number, _locale()))
+    return render(fmt, "service_requests", open311.one_request(city, number, current_language()))
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
