@@ -12,9 +12,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from flask_babel import force_locale  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .labels import score_labels  # noqa: E402
 from .services import stats  # noqa: E402
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency, and distinct in greyscale when paired
@@ -24,7 +26,6 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#999999"
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
-SCORE_LABELS = ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"]
 _FONT_NAME: str | None = None
 
 
@@ -131,6 +132,8 @@ def distribution_chart(items: dict[str, stats.Satisfaction], title: str, footnot
     labels = list(items)
     left = [0.0] * len(labels)
     greys = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
+    with force_locale("zh_TW"):  # the charts are drawn in Traditional Chinese whatever the page's language
+        score_names = score_labels()
     for score in range(5):
         widths = [items[k].distribution[score] * 100 for k in labels]
         ax.barh(
@@ -141,7 +144,7 @@ def distribution_chart(items: dict[str, stats.Satisfaction], title: str, footnot
             hatch=HATCHES[score],
             edgecolor="#333333",
             linewidth=0.4,
-            label=SCORE_LABELS[score],
+            label=score_names[score],
         )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_xlim(0, 100)

@@ -9,10 +9,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .extensions import babel
+from .labels import ROLE_LABELS, label_for
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGE_NAMES = {
@@ -21,13 +21,6 @@ LANGUAGE_NAMES = {
     "vi": "Tiếng Việt",
     "id": "Bahasa Indonesia",
     "th": "ภาษาไทย",
-}
-ROLE_LABELS = {
-    "officer": _l("Case officer"),
-    "supervisor": _l("Supervisor"),
-    "monitor": _l("Monitor"),
-    "director": _l("Director"),
-    "admin": _l("Administrator"),
 }
 # The staff pages are in Chinese and English; citizen pages also in the new immigrants' languages.
 STAFF_LANGUAGES = ("zh_TW", "en")
@@ -57,7 +50,7 @@ def html_lang() -> str:
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+    return label_for(ROLE_LABELS, role)
 
 
 def compile_catalogs(source: Path, target: Path) -> None:

@@ -12,21 +12,22 @@ from feedback_app.i18n import format_local, roc_date, roc_quarter, roc_year
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _extracted_ids() -> set[str]:
+def _extracted_ids() -> set[tuple[str | None, str]]:
     method_map = [("feedback_app/**.py", "python"), ("kiosk/**.py", "python"), ("jobs/**.py", "python"),
                   ("feedback_app/templates/**.html", "jinja2"), ("kiosk/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
     ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, keywords=keywords):
-        ids.add(message if isinstance(message, str) else message[0])
+        ids.add((context, message if isinstance(message, str) else message[0]))
     return ids
 
 
 def test_every_interface_string_has_a_chinese_translation():
     with (ROOT / "feedback_app/translations/zh_TW/LC_MESSAGES/messages.po").open("rb") as f:
         catalog = read_po(f, locale="zh_TW")
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string
                   and "fuzzy" not in m.flags}
     missing = sorted(_extracted_ids() - translated)
     assert missing == []

@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from ..cases.forms import CategoryForm, ReplyTemplateForm, RuleForm
 from ..cases.routes import category_name
 from ..extensions import db
+from ..labels import CASE_CHANNEL_LABELS
 from ..models import CaseCategory, CaseChannel, DueDateRule, Office, ReplyTemplate, Role, User
 from ..services import taxonomy
 from ..services.access import require_role, scoped
-from ..services.cases import CHANNEL_LABELS
 from ..services.errors import NotFound, ValidationFailed
 from . import bp
 
@@ -62,7 +62,7 @@ def rules():
     """Due-date rules per channel and category: the most specific rule gives a case its working days."""
     taxonomy.require_city_admin(current_user)
     form = RuleForm()
-    form.channel.choices = [("", _("Any channel"))] + [(c, str(CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
+    form.channel.choices = [("", _("Any channel"))] + [(c, str(CASE_CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
     form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
     saved, status = _submit(form, lambda: taxonomy.save_rule(
         current_user, form.channel.data, form.category_id.data, form.working_days.data,
@@ -75,7 +75,7 @@ def rules():
     categories = {c.id: category_name(c) for c in db.session.scalars(
         sa.select(CaseCategory).where(CaseCategory.city_id == current_user.city_id))}
     return render_template("admin/rules.html", form=form, rules=existing, categories=categories,
-                           channels=CHANNEL_LABELS), status
+                           channels=CASE_CHANNEL_LABELS), status
 
 
 @bp.post("/rules/<int:rule_id>/delete")

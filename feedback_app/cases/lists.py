@@ -15,6 +15,7 @@ from wtforms import HiddenField, SelectField
 
 from ..extensions import db
 from ..forms import Form
+from ..labels import CASE_CHANNEL_LABELS, OPEN_STATES_LABEL, STATE_LABELS
 from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
 from ..services import case_import, case_lists
 from ..services.access import can_access_office, require_role, scoped, visible_office_ids
@@ -35,8 +36,8 @@ def _filter_options() -> dict:
     )
     return {
         "views": case_lists.VIEW_LABELS,
-        "states": {case_lists.OPEN: _("Open cases")} | {s: case_lists.STATE_LABELS[s] for s in CaseState.ALL},
-        "channels": {c: case_lists.CHANNEL_LABELS[c] for c in CaseChannel.ALL},
+        "states": {case_lists.OPEN: OPEN_STATES_LABEL} | {s: STATE_LABELS[s] for s in CaseState.ALL},
+        "channels": {c: CASE_CHANNEL_LABELS[c] for c in CaseChannel.ALL},
         "units": list(units),
         "categories": list(categories),
     }
@@ -63,8 +64,8 @@ def _render_list(default_view: str):
         has_detail="cases.detail" in current_app.view_functions,
         can_import=current_user.role in IMPORT_ROLES,
         endpoint=request.endpoint,
-        channel_labels=case_lists.CHANNEL_LABELS,
-        state_labels=case_lists.STATE_LABELS,
+        channel_labels=CASE_CHANNEL_LABELS,
+        state_labels=STATE_LABELS,
         field_labels=case_lists.FIELD_LABELS,
     ), 400 if error else 200
 
@@ -175,7 +176,7 @@ def import_cases():
         columns=case_import.COLUMNS,
         required=case_import.REQUIRED,
         channel_names=case_import.CHANNEL_WORDS,
-        channel_labels=case_lists.CHANNEL_LABELS,
+        channel_labels=CASE_CHANNEL_LABELS,
     ), status
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..labels import STATE_LABELS, label_for
 from ..models import Case
 from ..services import cases as svc
 from ..services.errors import TooManyAttempts, ValidationFailed
@@ -33,7 +34,7 @@ def _show(form, case, status=200, message=None):
     rate = None
     if case.reply and case.reply_score is None:
         rate = RateForm(formdata=None, number=case.number, code=form.code.data)
-    return _page(form, case, status, state=svc.state_label(case.state), rate=rate, message=message)
+    return _page(form, case, status, state=label_for(STATE_LABELS, case.state), rate=rate, message=message)
 
 
 @bp.route("/lookup", methods=["GET", "POST"])

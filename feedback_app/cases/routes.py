@@ -1,23 +1,20 @@
 """Case intake and handling pages: thin views over services.cases."""
 
 import io
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import format_local
+from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, STATE_LABELS, label_for
 from ..models import (
     Attachment,
     Case,
     CaseCategory,
     CaseChannel,
-    CaseEvent,
     CaseOutcome,
     Extension,
     Office,
@@ -48,6 +45,7 @@ from .forms import (
     StartForm,
     TransferForm,
 )
+from .trail import case_trail
 
 ACTION_FORMS = {
     "assign": AssignForm,
@@ -102,7 +100,7 @@ def new():
         sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
     ).all()
     form.office_id.choices = [(o.id, f"{o.code} {o.name}") for o in offices]
-    form.channel.choices = [(c, str(svc.CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
+    form.channel.choices = [(c, str(CASE_CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
     form.category_id.choices = [(0, "—")] + [
         (c.id, category_name(c)) for c in _categories(current_user.city_id)
     ]
@@ -206,94 +204,13 @@ def _fill_choices(action: str, form, case: Case) -> None:
         )
         form.unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
     elif action == "close":
-        form.outcome.choices = [(o, str(svc.OUTCOME_LABELS[o])) for o in CaseOutcome.ALL]
+        form.outcome.choices = [(o, str(OUTCOME_LABELS[o])) for o in CaseOutcome.ALL]
     elif action == "reply":
         form.template.choices = [("", "—")] + [(str(t.id), t.title) for t in svc.templates_for(case)]
     elif action == "decide":
         pending = [e for e in case.extensions if e.state == "pending"]
         if pending and not form.extension_id.data:
             form.extension_id.data = pending[0].id
-
-
-EVENT_LABELS = {
-    "created": _l("Case logged"),
-    "assigned": _l("Assigned"),
-    "started": _l("Work started"),
-    "in_progress": _l("Work started"),
-    "note_added": _l("Internal note added"),
-    "replied": _l("Replied"),
-    "extension_requested": _l("Extension requested"),
-    "extension_approved": _l("Extension approved"),
-    "extension_rejected": _l("Extension rejected"),
-    "closed": _l("Closed"),
-    "reopened": _l("Reopened"),
-    "transferred": _l("Transferred"),
-    "merged": _l("Merged as a duplicate"),
-    "linked": _l("Linked to a related case"),
-    "attachment_added": _l("File attached"),
-    "due_recomputed": _l("Due date recomputed after a calendar revision"),
-    "reply_rated": _l("Petitioner rated the reply"),
-    "rehandling_opened": _l("Re-handling task opened"),
-    "rehandling_due_recomputed": _l("Re-handling due date recomputed after a calendar revision"),
-    "rehandling_done": _l("Re-handling task done"),
-}
-FIELD_LABELS = {
-    "state": _l("State"),
-    "channel": _l("Channel"),
-    "unit_id": _l("Unit"),
-    "assignee_id": _l("Case officer"),
-    "due_at": _l("Due date"),
-    "new_due_at": _l("New due date"),
-    "outcome": _l("Outcome"),
-    "reply": _l("Reply"),
-    "public_summary": _l("Public summary (published)"),
-    "transferred_to": _l("Transferred to"),
-    "reply_score": _l("Reply satisfaction"),
-}
-
-
-def _shown(key: str, value):
-    """A trail value as staff read it: names for ids, labels for states, Taipei time for instants."""
-    if value is None:
-        return None
-    if key in ("unit_id", "assignee_id"):
-        return _name(Unit if key == "unit_id" else User, value)
-    if key == "state":
-        return svc.state_label(value)
-    if key == "outcome":
-        return str(svc.OUTCOME_LABELS.get(value, value))
-    if key == "channel":
-        return str(svc.CHANNEL_LABELS.get(value, value))
-    if key.endswith("_at") and isinstance(value, str):
-        try:
-            return format_local(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return value
-
-
-def _trail(case: Case) -> list[dict]:
-    """The audit trail with ids turned into names, oldest first."""
-    events = db.session.scalars(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-    )
-    rows = []
-    for event in events:
-        changes = []
-        keys = list(dict.fromkeys([*(event.before or {}), *(event.after or {})]))
-        for key in keys:
-            before, after = (event.before or {}).get(key), (event.after or {}).get(key)
-            changes.append((str(FIELD_LABELS.get(key, key)), _shown(key, before), _shown(key, after)))
-        label = str(EVENT_LABELS.get(event.action, event.action))
-        rows.append({"event": event, "label": label, "changes": changes})
-    return rows
-
-
-def _name(model, record_id):
-    if record_id is None:
-        return None
-    record = db.session.get(model, record_id)
-    return getattr(record, "display_name", None) or getattr(record, "name", None) or record_id
 
 
 def _rehandling_forms(tasks: list[RehandlingTask], submitted: tuple[int, RehandlingForm] | None) -> dict:
@@ -320,15 +237,15 @@ def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_sub
         case=case,
         petitioner=petitioner_view(current_user, case),
         category=category_name(case.category),
-        channel=svc.CHANNEL_LABELS.get(case.channel, case.channel),
-        state=svc.state_label(case.state),
-        outcome=svc.OUTCOME_LABELS.get(case.outcome, case.outcome),
+        channel=label_for(CASE_CHANNEL_LABELS, case.channel),
+        state=label_for(STATE_LABELS, case.state),
+        outcome=label_for(OUTCOME_LABELS, case.outcome),
         forms=_action_forms(case, actions, submitted),
-        trail=_trail(case),
+        trail=case_trail(case),
         related=svc.related_cases(case),
         templates=svc.templates_for(case) if "reply" in actions else [],
         users={u.id: u for u in db.session.scalars(sa.select(User).where(User.city_id == case.city_id))},
-        state_label=svc.state_label,
+        state_label=lambda state: label_for(STATE_LABELS, state),
         rehandling=tasks,
         rehandling_forms=_rehandling_forms(tasks, rehandling_submitted),
     ), status

@@ -14,12 +14,13 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..extensions import db
+from ..labels import CASE_CHANNEL_LABELS, STATE_LABELS, label_for
 from ..models import Case, CaseChannel, CaseState, User, utcnow
 from .access import scoped
 from .calendar import TAIPEI, WorkCalendar, end_of_day
-from .cases import CHANNEL_LABELS
 from .errors import ValidationFailed
 from .privacy import petitioner_view
 
@@ -31,16 +32,6 @@ VIEW_LABELS = {
     "overdue": _l("Overdue"),
     "unassigned": _l("Not yet assigned"),
     "all": _l("All cases"),
-}
-STATE_LABELS = {
-    CaseState.RECEIVED: _l("Received"),
-    CaseState.ASSIGNED: _l("Assigned"),
-    CaseState.IN_PROGRESS: _l("In progress"),
-    CaseState.REPLIED: _l("Replied"),
-    CaseState.CLOSED: _l("Closed"),
-    CaseState.TRANSFERRED: _l("Transferred"),
-    CaseState.REOPENED: _l("Reopened"),
-    CaseState.MERGED: _l("Merged as duplicate"),
 }
 FIELD_LABELS = {
     "view": _l("List"),
@@ -367,7 +358,7 @@ def _is_overdue(case: Case, now: datetime) -> bool:
 
 CSV_COLUMNS = (
     _l("Case number"),
-    _l("Received"),
+    lazy_pgettext("time", "Received"),
     _l("Channel"),
     _l("Category"),
     _l("Subject"),
@@ -416,10 +407,10 @@ def csv_lines(
             for cell in (
                 case.number,
                 _local(case.received_at),
-                str(CHANNEL_LABELS.get(case.channel, case.channel)),
+                label_for(CASE_CHANNEL_LABELS, case.channel),
                 category_label(case, locale),
                 case.subject,
-                str(STATE_LABELS.get(case.state, case.state)),
+                label_for(STATE_LABELS, case.state),
                 case.office.name if case.office else "",
                 case.unit.name if case.unit else "",
                 case.assignee.display_name if case.assignee else "",

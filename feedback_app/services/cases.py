@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..labels import STATE_LABELS, label_for
 from ..models import (
     Attachment,
     CalendarImport,
@@ -320,7 +321,7 @@ def _begin(case: Case, actor: User, version, action: str | None) -> None:
 
 def _invalid_transition(case: Case, action: str) -> ValidationFailed:
     return ValidationFailed(
-        _l("A case that is %(state)s does not allow %(action)s.", state=state_label(case.state),
+        _l("A case that is %(state)s does not allow %(action)s.", state=label_for(STATE_LABELS, case.state),
            action=ACTION_LABELS[action]),
         code="invalid_transition", details={"state": case.state},
     )
@@ -335,43 +336,6 @@ ACTION_LABELS = {
     "reopen": _l("reopening"),
     "transfer": _l("a transfer"),
     "merge": _l("merging"),
-}
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
-
-
-STATE_LABELS = {
-    CaseState.RECEIVED: _l("received"),
-    CaseState.ASSIGNED: _l("assigned"),
-    CaseState.IN_PROGRESS: _l("in progress"),
-    CaseState.REPLIED: _l("replied"),
-    CaseState.CLOSED: _l("closed"),
-    CaseState.TRANSFERRED: _l("transferred"),
-    CaseState.REOPENED: _l("reopened"),
-    CaseState.MERGED: _l("merged as a duplicate"),
-}
-OUTCOME_LABELS = {
-    CaseOutcome.RESOLVED: _l("Resolved"),
-    CaseOutcome.EXPLAINED: _l("Explained"),
-    CaseOutcome.NOT_OUR_DUTY: _l("Not within our duties"),
-    CaseOutcome.DUPLICATE: _l("Duplicate"),
-    CaseOutcome.WITHDRAWN: _l("Withdrawn"),
-}
-CHANNEL_LABELS = {
-    CaseChannel.HOTLINE_1999: _l("1999 hotline"),
-    CaseChannel.PETITION_SYSTEM: _l("Petition system"),
-    CaseChannel.MAYOR_MAILBOX: _l("Mayor's mailbox"),
-    CaseChannel.EMAIL: _l("Email"),
-    CaseChannel.PHONE: _l("Phone"),
-    CaseChannel.LETTER: _l("Letter"),
-    CaseChannel.COUNTER: _l("At the counter"),
-    CaseChannel.COMMENT_BOX: _l("Comment box"),
-    CaseChannel.FACEBOOK: _l("Facebook"),
-    CaseChannel.LINE: _l("LINE"),
-    CaseChannel.RATING_FOLLOWUP: _l("Follow-up of a low rating"),
-    CaseChannel.OPEN311: _l("Open311"),
 }
 
 

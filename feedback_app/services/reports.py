@@ -9,15 +9,15 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 
+from ..labels import OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
 from ..models import City, Office
 from . import stats
 from .analytics import Dashboard, dashboard, scope_of
 from .stats import Period
 
-CHANNEL_LABELS = {"kiosk": _l("Kiosk"), "qr": _l("QR survey"), "combined": _l("Kiosk and QR combined")}
 FUNNEL_LABELS = {
     "within": _l("Within the 95% limits"),
     "above_95": _l("Above the 95% limit"),
@@ -32,14 +32,6 @@ AGE_LABELS = {
     "40_64": "40–64歲",
     "65_plus": "65歲以上",
     "": _l("Not answered"),
-}
-OUTCOME_LABELS = {
-    "resolved": _l("Resolved"),
-    "explained": _l("Explained"),
-    "not_our_duty": _l("Not our duty"),
-    "duplicate": _l("Duplicate"),
-    "withdrawn": _l("Withdrawn"),
-    "—": "—",
 }
 PDF_ROWS_PER_PAGE = 30
 
@@ -150,7 +142,7 @@ def tables(board: Dashboard) -> list[Table]:
         c = line.current
         sat.rows.append(
             [
-                _text(CHANNEL_LABELS[line.key]),
+                _text(RATING_SOURCE_LABELS[line.key]),
                 num(c.n),
                 pct(c.rate),
                 interval(c.low, c.high),
@@ -167,11 +159,11 @@ def tables(board: Dashboard) -> list[Table]:
     dist = Table(
         "distribution",
         str(_l("Distribution of scores")),
-        [str(_l("Channel"))] + ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"],
+        [str(_l("Channel"))] + score_labels(),
         note=span,
     )
     for line in board.lines:
-        dist.rows.append([_text(CHANNEL_LABELS[line.key])] + [num(n) for n in line.current.counts])
+        dist.rows.append([_text(RATING_SOURCE_LABELS[line.key])] + [num(n) for n in line.current.counts])
     result.append(dist)
     trend = Table(
         "trend",
@@ -191,7 +183,7 @@ def tables(board: Dashboard) -> list[Table]:
             trend.rows.append(
                 [
                     _text(period.label),
-                    _text(CHANNEL_LABELS[line.key]),
+                    _text(RATING_SOURCE_LABELS[line.key]),
                     *_rate_cells(s),
                 ]
             )
@@ -358,8 +350,8 @@ def case_tables(board: Dashboard) -> list[Table]:
     )
     out = [indicators]
     header = [
-        str(_l("Received")),
-        str(_l("Closed")),
+        pgettext("count", "Received"),
+        pgettext("count", "Closed"),
         str(_l("On-time closure rate")),
         str(_l("Median working days to close")),
         str(_l("Extension rate")),
@@ -402,7 +394,7 @@ def case_tables(board: Dashboard) -> list[Table]:
     review = Table(
         "review",
         str(_l("Closed cases by category and outcome")),
-        [str(_l("Category"))] + [str(OUTCOME_LABELS.get(o, o)) for o in outcomes] + [str(_l("Total"))],
+        [str(_l("Category"))] + [label_for(OUTCOME_LABELS, o) for o in outcomes] + [str(_l("Total"))],
         note=span,
     )
     for category, row in cases["review"].items():
@@ -445,11 +437,11 @@ def _figure_builders(board: Dashboard) -> dict:
     from .. import charts
 
     note = board.footnote
-    series = {str(CHANNEL_LABELS[line.key]): [(p.label, s) for p, s in line.trend] for line in board.lines}
+    series = {str(RATING_SOURCE_LABELS[line.key]): [(p.label, s) for p, s in line.trend] for line in board.lines}
     builders = {
         "trend": lambda: charts.trend_chart(series, CHART_TITLES["trend"], note),
         "distribution": lambda: charts.distribution_chart(
-            {str(CHANNEL_LABELS[line.key]): line.current for line in board.lines},
+            {str(RATING_SOURCE_LABELS[line.key]): line.current for line in board.lines},
             CHART_TITLES["distribution"],
             note,
         ),
