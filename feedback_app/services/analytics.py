@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -474,8 +475,11 @@ def case_indicators(
         c.id: c.names.get("zh_TW", c.code)
         for c in db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == scope.city.id))
     }
-    units = {
-        u.id: u.name for u in db.session.scalars(sa.select(Unit).where(Unit.office_id.in_(scope.office_ids)))
+    several_offices = len(scope.office_ids) > 1
+    units = {  # a city has a 戶籍登記課 in every office: name the office beside the unit
+        u.id: f"{u.office.name} {u.name}" if several_offices else u.name
+        for u in db.session.scalars(
+            sa.select(Unit).where(Unit.office_id.in_(scope.office_ids)).options(so.joinedload(Unit.office)))
     }
     breakdowns = {}
     for name, attr, labels in (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 
-from ..labels import OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
+from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
 from ..models import City, Office
 from . import stats
 from .analytics import Dashboard, dashboard, scope_of
@@ -363,10 +363,10 @@ def case_tables(board: Dashboard) -> list[Table]:
         ("unit", _l("Cases by unit")),
     ):
         table = Table(f"cases_by_{key}", str(title), [str(_l("Group"))] + header, note=span)
-        for label, f in cases["breakdowns"][key]:
+        for group, f in cases["breakdowns"][key]:
             table.rows.append(
                 [
-                    _text(label),
+                    _text(label_for(CASE_CHANNEL_LABELS, group) if key == "channel" else group),
                     num(f["received"]),
                     num(f["closed"]),
                     pct(f["on_time_rate"]),

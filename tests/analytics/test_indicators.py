@@ -54,3 +54,14 @@ def test_reasons_are_labelled_with_the_newest_published_wording(quarter_data):
     questionnaires.publish(admin, draft.id)
     board = dashboard(scope_of(org.tpe), Period("quarter", 2025, 2))
     assert board.reason_labels["wait_long"] == "排隊等太久"
+
+
+def test_city_case_tables_name_each_unit_with_its_office_and_each_channel_by_its_label(quarter_data):
+    from feedback_app.services.reports import case_tables
+
+    org = quarter_data
+    board = dashboard(scope_of(org.tpe), Period("quarter", 2025, 2))
+    by_key = {table.key: table for table in case_tables(board)}
+    units = sorted(row[0].text for row in by_key["cases_by_unit"].rows)
+    assert units == sorted(f"{office.name} 戶籍登記課" for office in (org.a, org.b))
+    assert [row[0].text for row in by_key["cases_by_channel"].rows] == ["電子郵件"]

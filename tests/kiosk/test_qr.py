@@ -135,3 +135,11 @@ def test_staff_mint_a_onetime_qr_and_download_posters(client, org):
         pdf = client.get(f"/qr/poster/{counter.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert client.get(f"/qr/poster/{org.b.counters[0].id}.png").status_code == 403
+
+
+def test_optional_questions_are_marked_optional_once(client, org):
+    token = qr.counter_token(org.a.counters[0])
+    page = client.get(f"/s/{token}", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    legends = re.findall(r"<legend>(.*?)</legend>", page, re.S)
+    sex = next(re.sub(r"<[^>]+>", "", legend) for legend in legends if "性別" in legend)
+    assert sex.count("可不填") == 1, sex
