@@ -91,11 +91,17 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def ping() -> bool:
-    """Whether the shared rate-limit storage answers."""
-    from .extensions import limiter
+def ping(app: Flask) -> bool:
+    """Whether the configured rate-limit storage answers (its own client, kept per app, even while the limiter
+    itself is switched off)."""
+    from limits.storage import storage_from_string
 
+    storage = app.extensions.get("ratelimit_health")
+    if storage is None:
+        options = app.config.get("RATELIMIT_STORAGE_OPTIONS", {})
+        storage = app.extensions["ratelimit_health"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"],
+                                                                           **options)
     try:
-        return bool(limiter.storage.check())
+        return bool(storage.check())
     except Exception:  # an unreachable store is an answer here, not an error
         return False
