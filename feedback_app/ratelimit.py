@@ -91,6 +91,17 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
 
+def retry_after() -> int | None:
+    """Seconds until the limit this request broke lets the client in again (for a 429's Retry-After)."""
+    from .extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        return max(1, int(current.reset_at - time.time())) if current is not None else None
+    except Exception:  # the store went away meanwhile: the refusal stands without the hint
+        return None
+
+
 def ping(app: Flask) -> bool:
     """Whether the configured rate-limit storage answers (its own client, kept per app, even while the limiter
     itself is switched off)."""

@@ -60,3 +60,16 @@ def test_gunicorn_refuses_several_production_workers_that_would_each_count_on_th
     refuse_unshared_workers("production", 4, "redis://127.0.0.1:6379/0")
     refuse_unshared_workers("production", 1, None)
     refuse_unshared_workers("development", 4, None)
+
+
+def test_a_refused_rating_says_when_to_try_again_and_accepted_ones_carry_no_limit_headers(make_app, org):
+    app = make_app(RATELIMIT_ENABLED=True, RATINGS_RATE_LIMIT="1/minute")
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _, token = paired_kiosk(db.session.merge(org.a.counters[0]))
+        client = app.test_client()
+        accepted = client.post("/api/v1/ratings", json=rating(), headers=bearer(token))
+        refused = client.post("/api/v1/ratings", json=rating(), headers=bearer(token))
+    assert accepted.status_code == 200 and not any(h.startswith("X-RateLimit") for h in accepted.headers.keys())
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_requests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
