@@ -76,8 +76,16 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Rate-limit counters: unset (or memory://) keeps them in each process; several workers or servers share
+    # them only through redis://host:6379/0 (see feedback_app/ratelimit.py).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    # X-RateLimit-* on every response cost two more round trips to Redis per rating; a refusal (429) still says
+    # when to try again (Retry-After, errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
+    # Behind a reverse proxy: how many proxies in front of the app append to X-Forwarded-For (and -Proto) and are
+    # trusted to; 0 (the default) ignores those headers, which a client could otherwise forge.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
 
     # Ratings: taps this close together on one kiosk are noise; tap times this far ahead are refused.
     RATING_NOISE_SECONDS = int(os.environ.get("RATING_NOISE_SECONDS", "5"))

@@ -3,11 +3,13 @@
 Creates a database of its own (dropped at the end), seeds a city with kiosks, starts gunicorn, then drives
   1. the API and the baseline route (same rows, plain SQL, same server) at fixed rates (default 200 ratings/s),
   2. both flat out, in alternating slices (API, baseline, API, ...) so that whatever else the machine is doing
-     weighs on both alike; the throughput ratio is the median over the pairs of slices,
+     weighs on both alike; the throughput and CPU ratios are the medians over the pairs of slices,
 with concurrent keep-alive clients, printing throughput, p50/p99 latency and the server's CPU time per request.
-Bounded in time; loopback only.
+It does so once per place the rate limiter keeps its counters (--limiter): each worker's memory, and a
+redis-server started for the run (whose own CPU per rating is shown beside). Bounded in time; loopback only.
 
-    python bench/ratings_ingest.py [--rate 200] [--seconds 20] [--pairs 6] [--slice 5] [--clients 8] [--workers 2]
+    python bench/ratings_ingest.py [--limiter memory] [--limiter redis] [--rate 200] [--seconds 20] [--pairs 6]
+                                   [--slice 5] [--clients 8] [--workers 2]
 """
 
 import argparse
@@ -215,7 +217,7 @@ def analyze(url: str) -> None:
     engine.dispose()
 
 
-def wait_until_up(port, deadline=30):
+def wait_until_up(port, deadline=120):
     end = time.time() + deadline
     while time.time() < end:
         try:
@@ -236,6 +238,99 @@ def report(label, result):
     )
 
 
+def start_server(url: str, workers: int, storage_uri: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        APP_ENV="development",
+        RATINGS_RATE_LIMIT="1000000/minute",  # counted on every rating, never reached
+        RATELIMIT_STORAGE_URI=storage_uri,
+        SECRET_KEY="bench-only",
+        PYTHONPATH=str(ROOT),
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.baseline_wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    wait_until_up(port)
+    return server, port
+
+
+def measure(label, args, url, tokens, version_id, question_id, storage_uri, redis=None) -> dict:
+    """One gunicorn with the limiter's counters in `storage_uri`: fixed rates, then alternating flat-out pairs."""
+    server, port = start_server(url, args.workers, storage_uri)
+    try:
+        print(f"\n== limiter counters in {label} ({storage_uri})")
+        baseline_extra = {"version_id": version_id, "question_id": question_id}
+        drive(port, "/api/v1/ratings", tokens, {}, 3)  # warm-up
+        drive(port, BASELINE, tokens, baseline_extra, 3)
+        analyze(url)
+        pid = server.pid
+        at_rate = {}
+        for rate in args.rates:
+            at_rate[rate] = drive(port, "/api/v1/ratings", tokens, {}, args.seconds, rate, pid)
+            report(f"POST /api/v1/ratings @ {rate:.0f}/s", at_rate[rate])
+            base = drive(port, BASELINE, tokens, baseline_extra, args.seconds, rate, pid)
+            report(f"baseline SQL @ {rate:.0f}/s", base)
+            at_rate[rate]["cpu_ratio"] = base["cpu_ms"] / at_rate[rate]["cpu_ms"]
+        pairs, redis_ms = [], []
+        for _ in range(args.pairs):
+            redis_before = redis.cpu_seconds() if redis else 0.0
+            api = drive(port, "/api/v1/ratings", tokens, {}, args.slice, server_pid=pid)
+            if redis:
+                redis_ms.append((redis.cpu_seconds() - redis_before) / max(api["requests"], 1) * 1000)
+            base = drive(port, BASELINE, tokens, baseline_extra, args.slice, server_pid=pid)
+            pairs.append((api, base))
+            report("POST /api/v1/ratings flat out", api)
+            report("baseline SQL flat out", base)
+    finally:
+        server.terminate()
+        server.wait(10)
+    throughput = sorted(api["throughput"] / base["throughput"] for api, base in pairs)
+    cpu = sorted(base["cpu_ms"] / api["cpu_ms"] for api, base in pairs)
+    return {
+        "label": label,
+        "throughput": throughput,
+        "cpu": cpu,
+        "api_cpu_ms": statistics.median(api["cpu_ms"] for api, _ in pairs),
+        "base_cpu_ms": statistics.median(base["cpu_ms"] for _, base in pairs),
+        "redis_cpu_ms": statistics.median(redis_ms) if redis_ms else None,
+        "at_rate": at_rate,
+    }
+
+
+def summary(result: dict) -> None:
+    cpu, throughput = result["cpu"], result["throughput"]
+    print(
+        f"{result['label']:<8} server CPU per rating: API {result['api_cpu_ms']:.2f} ms, baseline "
+        f"{result['base_cpu_ms']:.2f} ms -> baseline / API = {statistics.median(cpu):.2f} "
+        f"(range {cpu[0]:.2f}-{cpu[-1]:.2f}; target >= 0.80); throughput API / baseline = "
+        f"{100 * statistics.median(throughput):.0f}% (range {100 * throughput[0]:.0f}-{100 * throughput[-1]:.0f}%)"
+    )
+    if result["redis_cpu_ms"] is not None:
+        print(f"{'':<8} plus redis-server's own CPU: {result['redis_cpu_ms']:.3f} ms per rating")
+    for rate, at in result["at_rate"].items():
+        print(f"{'':<8} at {rate:.0f}/s: p99 {at['p99']:.1f} ms (target < 50 ms), baseline / API CPU "
+              f"{at['cpu_ratio']:.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -248,78 +343,43 @@ def main():
     parser.add_argument("--slice", type=float, default=5, help="Length of each flat-out slice in seconds")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--limiter",
+        choices=["memory", "redis"],
+        action="append",
+        help="Where the limiter keeps its counters: each worker's memory, or a redis-server started for the run "
+        "(default: both, one after the other)",
+    )
     args = parser.parse_args()
     args.seconds = min(args.seconds, 60)
     args.slice = min(args.slice, 30)
-    rates = args.rate or [200.0]
+    args.rates = args.rate or [200.0]
+    limiters = args.limiter or ["memory", "redis"]
     name, url = create_database(args.database)
-    server = None
+    redis = None
     try:
         tokens, version_id, question_id = seed(url, args.clients)
-        port = free_port()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            APP_ENV="development",
-            RATINGS_RATE_LIMIT="1000000/minute",
-            SECRET_KEY="bench-only",
-            PYTHONPATH=str(ROOT),
-        )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(args.workers),
-                "-k",
-                "gthread",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "bench.baseline_wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_until_up(port)
         print(
             f"gunicorn: {args.workers} workers x 4 threads; PostgreSQL database {name}; "
             f"{args.clients} concurrent kiosks; {args.seconds:.0f} s per fixed-rate run, "
-            f"{args.pairs} pairs of {args.slice:.0f} s flat-out slices"
+            f"{args.pairs} pairs of {args.slice:.0f} s flat-out slices; load average before: "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        drive(port, "/api/v1/ratings", tokens, {}, 3)  # warm-up
-        drive(port, BASELINE, tokens, {"version_id": version_id, "question_id": question_id}, 3)
-        analyze(url)
-        pid = server.pid
-        baseline_extra = {"version_id": version_id, "question_id": question_id}
-        at_rate = {}
-        for rate in rates:
-            at_rate[rate] = drive(port, "/api/v1/ratings", tokens, {}, args.seconds, rate, pid)
-            report(f"POST /api/v1/ratings @ {rate:.0f}/s", at_rate[rate])
-            result = drive(port, BASELINE, tokens, baseline_extra, args.seconds, rate, pid)
-            report(f"baseline SQL @ {rate:.0f}/s", result)
-        pairs = []
-        for _ in range(args.pairs):
-            api = drive(port, "/api/v1/ratings", tokens, {}, args.slice, server_pid=pid)
-            base = drive(port, BASELINE, tokens, baseline_extra, args.slice, server_pid=pid)
-            pairs.append((api, base))
-            report("POST /api/v1/ratings flat out", api)
-            report("baseline SQL flat out", base)
-        ratios = sorted(api["throughput"] / base["throughput"] for api, base in pairs)
-        print(
-            f"API throughput = {100 * statistics.median(ratios):.0f}% of the baseline, median of {len(ratios)} "
-            f"pairs (range {100 * ratios[0]:.0f}-{100 * ratios[-1]:.0f}%; target >= 70%)"
-        )
-        for rate, result in at_rate.items():
-            print(f"p99 at {rate:.0f}/s = {result['p99']:.1f} ms (target < 50 ms at 200/s)")
+        results = []
+        for limiter in limiters:
+            if limiter == "redis":
+                from bench.redis_process import RedisProcess
+
+                redis = RedisProcess()
+                results.append(measure("redis", args, url, tokens, version_id, question_id, redis.url, redis))
+            else:
+                results.append(measure("memory", args, url, tokens, version_id, question_id, "memory://"))
+        print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for result in results:
+            summary(result)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
+        if redis is not None:
+            redis.stop()
         drop_database(args.database, name)
 
 

@@ -18,14 +18,15 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     else:
         app.config.from_object(config_for(config))
     _check_config(app)
+    _trust_proxy(app)
 
-    from . import i18n, security
-    from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from . import i18n, ratelimit, security
+    from .extensions import api, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -79,6 +80,15 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 def _check_config(app: Flask) -> None:
     if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production; refusing to start without it.")
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR trusted proxies the client is the address they forwarded: every throttle keys on it."""
+    x_for, x_proto = int(app.config.get("PROXY_FIX_X_FOR") or 0), int(app.config.get("PROXY_FIX_X_PROTO") or 0)
+    if x_for or x_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0, x_prefix=0)
 
 
 def _migrations_dir():

@@ -151,6 +151,9 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(cases_cli)
     app.cli.add_command(seed_demo_command)
+    from .main.cli import check_command
+
+    app.cli.add_command(check_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(tokens_cli)

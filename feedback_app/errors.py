@@ -4,8 +4,10 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import ratelimit
 from .extensions import db
 from .services.errors import DomainError
 
@@ -62,6 +64,8 @@ def handle_http_exception(error: HTTPException):
     response = render_error(status, code, message, details)
     if getattr(error, "response", None) is not None and error.response.headers.get("Retry-After"):
         response[0].headers["Retry-After"] = error.response.headers["Retry-After"]
+    elif isinstance(error, RateLimitExceeded) and (seconds := ratelimit.retry_after()):
+        response[0].headers["Retry-After"] = str(seconds)
     return response
 
 

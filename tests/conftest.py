@@ -3,8 +3,11 @@ an app and client per test with empty tables, a real SMTP server, and a live ser
 
 import contextvars
 import os
+import shutil
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +181,69 @@ def smtp_server(app) -> Iterator[SMTPRecorder]:
         yield server
     finally:
         server.stop()
+
+
+REDIS_SERVER = os.environ.get("REDIS_SERVER_PATH", "/usr/bin/redis-server")
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, in memory only, for the tests that share rate limits."""
+
+    def __init__(self, binary: str, directory: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_until_up(self, timeout: float = 10) -> None:
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def flush(self) -> None:
+        import redis
+
+        with redis.Redis.from_url(self.url) as client:
+            client.flushall()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
+    """A real Redis for the session (skipped only when the redis-server binary is missing); emptied per test."""
+    binary = REDIS_SERVER if Path(REDIS_SERVER).exists() else shutil.which("redis-server")
+    if binary is None:
+        pytest.skip(f"redis-server not found at {REDIS_SERVER}: apt-get install redis-server")
+    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    try:
+        server.wait_until_up()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    redis_server.flush()
+    return redis_server.url
 
 
 class LiveServer:

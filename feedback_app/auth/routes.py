@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..services.errors import TooManyAttempts
-from ..services.users import authenticate
+from ..services.users import authenticate, end_sessions
 from . import bp
 from .forms import LoginForm
 
@@ -37,6 +37,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 

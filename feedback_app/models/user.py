@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Named in every sign-in session; raising it ends all of them, on every server (see get_id).
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     city = so.relationship("City")
     office = so.relationship("Office")
@@ -50,6 +52,21 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the user and the session version it was signed in under."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in before this stops working on its next request, wherever it is served."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @so.validates("password_hash", "active")
+    def _changing_credentials_ends_sessions(self, key, value):
+        # A new password or a disabled account must not leave a copied or stolen session working.
+        if getattr(self, key) is not None and getattr(self, key) != value:
+            self.end_sessions()
+        return value
 
     @property
     def is_city_wide(self) -> bool:

@@ -106,3 +106,9 @@ def record_failure(key: str, limit: int, throttle: LoginThrottle | None = None, 
     if throttle.failures >= limit:
         throttle.locked_until = now + lockout
     return throttle
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every copy of every session of theirs stops working."""
+    user.end_sessions()
+    db.session.flush()

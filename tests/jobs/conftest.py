@@ -68,6 +68,13 @@ def slow_smtp_server(app):
         server.stop()
 
 
+# `flask` as if on another machine: socket.gethostname() answers the name given before flask's own arguments.
+AS_HOST = (
+    "import socket, sys; host = sys.argv.pop(1); socket.gethostname = lambda: host; "
+    "from flask.cli import main; main()"
+)
+
+
 class JobsProcess(subprocess.Popen):
     """A `flask jobs` process whose output goes to files, so a chatty process never blocks on a full pipe."""
 
@@ -80,7 +87,8 @@ def jobs_process(app, database_url, tmp_path):
     """Starts `flask --app wsgi jobs ...` as a real process on the test database and the app's SMTP server."""
     started = []
 
-    def start(*args: str, **env: str) -> JobsProcess:
+    def start(*args: str, host: str | None = None, **env: str) -> JobsProcess:
+        """`flask jobs ARGS`; with `host`, the process believes it runs on a machine of that name."""
         environment = dict(
             os.environ,
             APP_ENV="development",
@@ -93,8 +101,9 @@ def jobs_process(app, database_url, tmp_path):
         environment.pop("TEST_DATABASE_URL", None)
         out_path, err_path = tmp_path / f"jobs-{len(started)}.out", tmp_path / f"jobs-{len(started)}.err"
         with out_path.open("w") as out, err_path.open("w") as err:
+            command = [sys.executable, "-m", "flask"] if host is None else [sys.executable, "-c", AS_HOST, host]
             process = JobsProcess(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", *args],
+                [*command, "--app", "wsgi", "jobs", *args],
                 cwd=ROOT,
                 env=environment,
                 stdout=out,

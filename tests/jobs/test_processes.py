@@ -6,10 +6,11 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Notification
+from feedback_app.models import Notification, utcnow
 from feedback_app.services import notify
 
 from .conftest import NOW, TODAY
@@ -123,3 +124,64 @@ def test_a_waiting_scheduler_takes_over_when_the_holder_is_killed(app, jobs_proc
     err = second.output()[1]
     assert second.returncode == 0, err
     assert "waits" in err and "took the scheduler lease" in err and "stopped" in err
+
+
+def _queue_wave(name: str, count: int) -> list[str]:
+    keys = [f"{name}:{i}" for i in range(count)]
+    for key in keys:
+        notify.queue(key=key, channel="email", kind="reminder", subject=key, body="b",
+                     recipient=f"{key.replace(':', '-')}@example.tw", not_before=utcnow() - timedelta(minutes=1))
+    db.session.commit()
+    return keys
+
+
+def _wait_until_sent(keys, holders, timeout=90) -> bool:
+    from jobs import runs
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        lease = runs.lease_holder()
+        if lease is not None:
+            holders.add(lease.holder.split(":")[0])
+        sent = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(
+                Notification.key.in_(keys), Notification.status == "sent"))
+        db.session.rollback()
+        if sent == len(keys):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.slow
+def test_two_schedulers_on_two_servers_send_each_message_once(app, smtp_server, jobs_process):
+    """`flask jobs run` on two machines (host names server-a and server-b) at once: one holds the lease and
+    delivers; when it is stopped the other takes over and delivers what is queued next. The SMTP server receives
+    every message of both waves exactly once."""
+    settings = {"JOBS_LEASE_SECONDS": "4", "JOBS_DELIVER_SECONDS": "1"}
+    first_wave = _queue_wave("first", 15)
+    servers = {host: jobs_process("run", host=host, **settings) for host in ("server-a", "server-b")}
+    holders: set[str] = set()
+    assert _wait_until_sent(first_wave, holders), "the first wave was not delivered"
+    (holder,) = holders
+    servers[holder].send_signal(signal.SIGTERM)
+    servers[holder].wait(timeout=60)
+    other = ({"server-a", "server-b"} - {holder}).pop()
+
+    second_wave = _queue_wave("second", 15)
+    assert _wait_until_sent(second_wave, holders), "the waiting server did not take over the delivery"
+    assert holders == {"server-a", "server-b"}
+    servers[other].send_signal(signal.SIGTERM)
+    servers[other].wait(timeout=60)
+    for host, process in servers.items():
+        assert process.returncode == 0, (host, process.output()[1])
+    assert f"{other}:" in servers[other].output()[1] and "waits" in servers[other].output()[1]
+    assert "took the scheduler lease" in servers[other].output()[1]
+
+    rows = _email_rows()
+    assert sorted(r.key for r in rows) == sorted(first_wave + second_wave)
+    assert {r.status for r in rows} == {"sent"}
+    ids = [m["message"]["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == len(rows) == len(set(ids))
+    assert sorted(m["message"]["Subject"] for m in smtp_server.messages) == sorted(first_wave + second_wave)
