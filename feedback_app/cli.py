@@ -147,11 +147,13 @@ def calendar_due_date_command(received, days, channel, category_code, city_code)
 
 
 def init_app(app: Flask) -> None:
+    from .admin.cli import org_cli
     from .cases.cli import cases_cli
 
     app.cli.add_command(cases_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(org_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(tokens_cli)
     from kiosk.cli import kiosk_cli

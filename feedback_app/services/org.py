@@ -57,6 +57,8 @@ def describe(record) -> str:
     """How a change report names a place: office ZS, unit ZS/REG, counter ZS-01, city TPE."""
     if isinstance(record, Unit):
         return f"unit {record.office.code}/{record.code}"
+    if isinstance(record, User):
+        return f"user {record.username}"
     return f"{type(record).__name__.lower()} {record.code}"
 
 
@@ -168,7 +170,7 @@ def save_office(city: City, values: dict, office: Office | None = None, by: User
     if errors:
         raise ValidationFailed(details=errors)
     if office is None:
-        office = Office(city_id=city.id, active=True, **cleaned)
+        office = Office(**({"active": True} | cleaned), city_id=city.id)
         db.session.add(office)
         db.session.flush()
         return Saved(office, created=True, changed=sorted(cleaned))
@@ -193,7 +195,7 @@ def save_unit(office: Office, values: dict, unit: Unit | None = None, by: User |
     if errors:
         raise ValidationFailed(details=errors)
     if unit is None:
-        unit = Unit(office_id=office.id, active=True, **cleaned)
+        unit = Unit(**({"active": True} | cleaned), office_id=office.id)
         db.session.add(unit)
         db.session.flush()
         return Saved(unit, created=True, changed=sorted(cleaned))
@@ -232,7 +234,7 @@ def save_counter(office: Office, values: dict, counter: Counter | None = None, b
     if errors:
         raise ValidationFailed(details=errors)
     if counter is None:
-        counter = Counter(office_id=office.id, active=True, kind="general", **cleaned)
+        counter = Counter(**({"active": True, "kind": "general"} | cleaned), office_id=office.id)
         db.session.add(counter)
         db.session.flush()
         return Saved(counter, created=True, changed=sorted(cleaned))
@@ -273,14 +275,16 @@ class ImportReport:
         if saved.action is None:
             self.unchanged += 1
         else:
-            self.changes.append((saved.action, describe(saved.record), [] if saved.created else saved.changed))
+            fields = [] if saved.created else [name for name in saved.changed if name != "active"]
+            self.changes.append((saved.action, describe(saved.record), fields))
 
     def problem(self, where: str, field_name: str, message) -> None:
         self.problems.setdefault(f"{where}, {field_name}", str(message))
 
     def lines(self) -> list[str]:
         """The changes as an operator reads them: "updated office ZS: phone, address"."""
-        return [f"{action} {what}" + (f": {', '.join(fields)}" if fields else "") for action, what, fields in self.changes]
+        return [f"{action} {what}" + (f": {', '.join(fields)}" if fields else "")
+                for action, what, fields in self.changes]
 
 
 class _DryRun(Exception):

@@ -120,7 +120,7 @@ def save_staff(city: City, values: dict, user: User | None = None, by: User | No
     if by is not None and user is not None and user.id == by.id and cleaned.get("active") is False:
         raise ValidationFailed(details={"active": str(_l("You cannot disable your own account."))})
     if creating:
-        user = User(username=username, city_id=city.id, password_hash=UNUSABLE_PASSWORD, active=True, **cleaned)
+        user = User(**({"active": True} | cleaned), username=username, city_id=city.id, password_hash=UNUSABLE_PASSWORD)
         db.session.add(user)
         db.session.flush()
         return Saved(user, created=True, changed=sorted(cleaned))
@@ -227,7 +227,7 @@ def bootstrap_admin(city_code: str, city_name: str | None, username: str, displa
     """The first admin of a city, creating the city when it is missing; (city, None) when that admin exists."""
     problem = password_problem(password, username)
     if problem:
-        raise ValidationFailed(problem, code="weak_password", details={"password": problem})
+        raise ValidationFailed(code="weak_password", details={"password": problem})
     city = db.session.scalar(sa.select(City).where(City.code == (city_code or "").strip().upper()))
     if city is None:
         saved = save_city({"code": city_code, "name": city_name or city_code})

@@ -38,7 +38,7 @@ def set_password(user: User, password: str) -> None:
     """Give an account a new password (ValidationFailed when it is too weak; nothing changes then)."""
     problem = password_problem(password, user.username)
     if problem:
-        raise ValidationFailed(problem, code="weak_password", details={"password": problem})
+        raise ValidationFailed(code="weak_password", details={"password": problem})
     user.set_password(password)
     db.session.flush()
 
