@@ -15,7 +15,8 @@
   function check() {
     var token = window.localStorage.getItem(TOKEN_KEY);
     if (!token) { return; }
-    fetch(data.configUrl, {headers: {"Authorization": "Bearer " + token}, cache: "no-store"})
+    fetch(data.configUrl, {headers: {"Authorization": "Bearer " + token, "Accept": "application/json"},
+                           cache: "no-store"})
       .then(function (response) {
         if (response.ok) { return false; }
         if (response.status !== 403) { return null; }
