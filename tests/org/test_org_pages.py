@@ -81,7 +81,8 @@ def test_unit_form_refuses_a_duplicate_code_in_the_same_office(client, org):
 
 def test_city_page_renames_the_city_and_refuses_an_empty_name(client, org):
     login(client, "tpe.admin")
-    assert client.post("/admin/city", data={"code": "TPE", "name": "臺北市政府", "name_en": "Taipei"}).status_code == 302
+    renamed = client.post("/admin/city", data={"code": "TPE", "name": "臺北市政府", "name_en": "Taipei"})
+    assert renamed.status_code == 302
     assert client.post("/admin/city", data={"code": "TPE", "name": ""}).status_code == 400
     db.session.expire_all()
     assert db.session.get(City, org.tpe.id).name == "臺北市政府"

@@ -101,7 +101,8 @@ def test_the_import_page_checks_first_then_imports_every_row(client, org):
     done = client.post("/admin/staff/import", data={"action": "import", "payload": payload})
     assert done.status_code == 200
     assert db.session.scalar(sa.select(User).where(User.username == "bb.lin")) is not None
-    bad = client.post("/admin/staff/import", data={"action": "check", "file": (BytesIO(b"username,name,role\nx y,z,boss\n"), "s.csv")},
+    bad_file = (BytesIO(b"username,name,role\nx y,z,boss\n"), "s.csv")
+    bad = client.post("/admin/staff/import", data={"action": "check", "file": bad_file},
                       content_type="multipart/form-data")
     assert bad.status_code == 400 and "第 2 列, role" in bad.get_data(as_text=True)
 
@@ -191,7 +192,8 @@ def test_bootstrap_admin_takes_the_password_from_the_environment_and_creates_the
     admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
     assert (admin.role, admin.city_id, admin.office_id) == ("admin", city.id, None)
     assert admin.check_password("plum-orchard-2026")
-    again = runner.invoke(args=["users", "bootstrap-admin", "--city", "TPE"], env={"CF_ADMIN_PASSWORD": "other-pass-99x"})
+    again = runner.invoke(args=["users", "bootstrap-admin", "--city", "TPE"],
+                          env={"CF_ADMIN_PASSWORD": "other-pass-99x"})
     assert again.exit_code == 0 and "nothing changed" in again.output
     assert admin.check_password("plum-orchard-2026")
 
