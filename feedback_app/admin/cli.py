@@ -40,7 +40,8 @@ def _office(code: str) -> Office:
 def _say(saved: org.Saved) -> None:
     db.session.commit()
     action = saved.action or "unchanged"
-    fields = f": {', '.join(saved.changed)}" if saved.changed and not saved.created else ""
+    changed = [name for name in saved.changed if name != "active"]
+    fields = f": {', '.join(changed)}" if changed and not saved.created else ""
     click.echo(f"{action} {org.describe(saved.record)}{fields}")
 
 

@@ -9,7 +9,7 @@ from wtforms.validators import EqualTo, Length
 
 class CityForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Length(max=16)])
-    name = StringField(_l("Name"), validators=[Length(max=64)])
+    name = StringField(_l("City name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
     submit = SubmitField(_l("Save"))
 
@@ -17,7 +17,7 @@ class CityForm(FlaskForm):
 class OfficeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Length(max=16)])
     kind = SelectField(_l("Kind"))
-    name = StringField(_l("Name"), validators=[Length(max=64)])
+    name = StringField(_l("Office name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
     address = StringField(_l("Address"), validators=[Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Length(max=32)])
@@ -27,7 +27,7 @@ class OfficeForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Length(max=16)])
-    name = StringField(_l("Name"), validators=[Length(max=64)])
+    name = StringField(_l("Unit name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
     active = BooleanField(_l("Open (untick to close it; its history stays in every report)"), default=True)
     submit = SubmitField(_l("Save"))
@@ -37,7 +37,7 @@ class CounterForm(FlaskForm):
     code = StringField(_l("Code (on posters and kiosks)"), validators=[Length(max=32)])
     unit = SelectField(_l("Unit"))
     kind = SelectField(_l("Kind"))
-    name = StringField(_l("Name"), validators=[Length(max=64)])
+    name = StringField(_l("Counter name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
     active = BooleanField(_l("Open (untick to close it: its kiosks stop taking ratings)"), default=True)
     submit = SubmitField(_l("Save"))
