@@ -147,6 +147,7 @@ def calendar_due_date_command(received, days, channel, category_code, city_code)
 
 
 def init_app(app: Flask) -> None:
+    from .admin.cli import org_cli
     from .cases.cli import cases_cli
 
     app.cli.add_command(cases_cli)
@@ -155,6 +156,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(check_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(org_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(tokens_cli)
     from kiosk.cli import kiosk_cli

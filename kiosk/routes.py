@@ -20,6 +20,7 @@ from feedback_app.models import Counter, Device, Role
 from feedback_app.services import devices
 from feedback_app.services.access import ensure_access, require_role, scoped
 from feedback_app.services.defaults import QUESTIONNAIRES
+from feedback_app.services.org import open_counters_stmt
 from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
 
 from . import bp
@@ -93,11 +94,7 @@ def pair(code):
 
 
 def _counters():
-    return db.session.scalars(
-        scoped(sa.select(Counter), Counter, current_user)
-        .where(Counter.active.is_(True))
-        .order_by(Counter.code)
-    ).all()
+    return db.session.scalars(scoped(open_counters_stmt(), Counter, current_user).order_by(Counter.code)).all()
 
 
 @bp.get("/devices")

@@ -52,6 +52,13 @@ TEXTS = {
         "Kios belum dipasangkan; penilaian disimpan di perangkat.",
         "เครื่องยังไม่ได้จับคู่ ผลการประเมินถูกเก็บไว้ในเครื่อง",
     ),
+    "closed": t(
+        "本櫃檯已停止服務，不再接受評分。請洽其他櫃檯，謝謝。",
+        "This counter is closed and no longer takes ratings. Please go to another counter.",
+        "Quầy này đã ngừng phục vụ và không nhận đánh giá. Vui lòng đến quầy khác.",
+        "Loket ini sudah ditutup dan tidak menerima penilaian. Silakan ke loket lain.",
+        "เคาน์เตอร์นี้ปิดให้บริการและไม่รับการประเมินแล้ว โปรดติดต่อเคาน์เตอร์อื่น",
+    ),
 }
 
 

@@ -17,7 +17,6 @@ from ..models import (
     CaseChannel,
     CaseOutcome,
     Extension,
-    Office,
     RehandlingTask,
     Role,
     Unit,
@@ -27,6 +26,7 @@ from ..services import cases as svc
 from ..services.access import ensure_access, scoped, visible_office_ids
 from ..services.calendar import TAIPEI
 from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..services.org import open_offices
 from ..services.privacy import petitioner_view
 from . import bp
 from .forms import (
@@ -96,9 +96,7 @@ def _uploads(field) -> list:
 def new():
     """Log a case from any channel, possibly back-dated from a 1999 dispatch or a letter."""
     form = CaseForm()
-    offices = db.session.scalars(
-        sa.select(Office).where(Office.id.in_(visible_office_ids(current_user))).order_by(Office.code)
-    ).all()
+    offices = open_offices(visible_office_ids(current_user))
     form.office_id.choices = [(o.id, f"{o.code} {o.name}") for o in offices]
     form.channel.choices = [(c, str(CASE_CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
     form.category_id.choices = [(0, "—")] + [
@@ -179,7 +177,8 @@ def _action_forms(case: Case, actions: set[str], submitted: tuple[str, object] |
 def _fill_choices(action: str, form, case: Case) -> None:
     if action == "assign":
         units = db.session.scalars(
-            sa.select(Unit).where(Unit.office_id == case.office_id).order_by(Unit.code)
+            sa.select(Unit).where(Unit.office_id == case.office_id, Unit.active | (Unit.id == case.unit_id))
+            .order_by(Unit.code)
         )
         form.unit_id.choices = [(u.id, u.name) for u in units]
         staff = db.session.scalars(
@@ -198,9 +197,9 @@ def _fill_choices(action: str, form, case: Case) -> None:
             form.unit_id.data = case.unit_id
     elif action == "transfer":
         units = db.session.scalars(
-            sa.select(Unit).where(Unit.office_id == case.office_id, Unit.id != case.unit_id)
+            sa.select(Unit).where(Unit.office_id == case.office_id, Unit.active, Unit.id != case.unit_id)
             if case.unit_id
-            else sa.select(Unit).where(Unit.office_id == case.office_id)
+            else sa.select(Unit).where(Unit.office_id == case.office_id, Unit.active)
         )
         form.unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
     elif action == "close":

@@ -30,6 +30,8 @@ class Office(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="household")
     address: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     phone: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # A closed office keeps its rows and its history in every report; it only leaves the pickers for new data.
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     city: so.Mapped[City] = so.relationship(back_populates="offices")
     units: so.Mapped[list["Unit"]] = so.relationship(back_populates="office", order_by="Unit.code")
@@ -45,6 +47,7 @@ class Unit(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(16))
     name: so.Mapped[str] = so.mapped_column(sa.String(64))
     name_en: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     office: so.Mapped[Office] = so.relationship(back_populates="units")
     counters: so.Mapped[list["Counter"]] = so.relationship(back_populates="unit")
@@ -66,3 +69,8 @@ class Counter(db.Model):
 
     office: so.Mapped[Office] = so.relationship(back_populates="counters")
     unit: so.Mapped[Unit] = so.relationship(back_populates="counters")
+
+    @property
+    def open_for_ratings(self) -> bool:
+        """Takes ratings only while the counter, its unit and its office are all active."""
+        return self.active and self.unit.active and self.office.active

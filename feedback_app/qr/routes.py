@@ -1,6 +1,5 @@
 import base64
 
-import sqlalchemy as sa
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
@@ -10,6 +9,7 @@ from ..models import Counter
 from ..services import posters, qr
 from ..services.access import ensure_access, require_role, scoped
 from ..services.errors import ValidationFailed
+from ..services.org import open_counters_stmt
 from . import bp
 
 
@@ -22,11 +22,7 @@ def _counter(counter_id: int) -> Counter:
 @login_required
 def index():
     require_role(current_user, *STAFF)
-    counters = db.session.scalars(
-        scoped(sa.select(Counter), Counter, current_user)
-        .where(Counter.active.is_(True))
-        .order_by(Counter.code)
-    ).all()
+    counters = db.session.scalars(scoped(open_counters_stmt(), Counter, current_user).order_by(Counter.code)).all()
     return render_template("qr/index.html", counters=counters)
 
 

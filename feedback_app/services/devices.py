@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Counter, Device, Office, Rating, utcnow
+from ..models import Counter, Device, Office, Rating, Unit, utcnow
 from ..security import hash_token, new_token
 from .errors import AccessDenied, DomainError, NotFound, ValidationFailed
 from .ratings import KIOSK_QUESTIONNAIRE, Source
@@ -21,6 +21,14 @@ class DeviceUnauthorized(DomainError):
     status = 401
     code = "unauthorized"
     default_message = _l("This kiosk is not paired; pair it again.")
+
+
+class CounterClosed(DomainError):
+    """The kiosk's counter (or its unit or office) was closed: the kiosk shows so instead of the questionnaire."""
+
+    status = 403
+    code = "counter_closed"
+    default_message = _l("This counter is closed and no longer takes ratings.")
 
 
 def _new_pairing_code() -> str:
@@ -35,7 +43,7 @@ def register_device(
     counter: Counter, name: str | None = None, created_by_id: int | None = None
 ) -> tuple[Device, str]:
     """A new kiosk for a counter with a one-time pairing code; returns the device and the plain code."""
-    if counter is None or not counter.active:
+    if counter is None or not counter.open_for_ratings:
         raise ValidationFailed(details={"counter": str(_l("Unknown or inactive counter."))})
     name = (name or "").strip() or f"{counter.code} kiosk"
     if len(name) > 64:
@@ -110,6 +118,8 @@ def device_for_token(token: str | None) -> Device:
         raise DeviceUnauthorized()
     if device.revoked_at is not None:
         raise AccessDenied(_l("This kiosk was revoked."))
+    if not device.counter.open_for_ratings:
+        raise CounterClosed()
     return device
 
 
@@ -120,7 +130,7 @@ _SOURCE_BY_TOKEN = (
         Device.revoked_at,
         Device.last_seen_at,
         Counter.id.label("counter_id"),
-        Counter.active,
+        sa.and_(Counter.active, Unit.active, Office.active).label("active"),
         Counter.office_id,
         Counter.unit_id,
         Office.city_id,
@@ -131,6 +141,7 @@ _SOURCE_BY_TOKEN = (
         .label("last_tapped_at"),
     )
     .join(Counter, Counter.id == Device.counter_id)
+    .join(Unit, Unit.id == Counter.unit_id)
     .join(Office, Office.id == Counter.office_id)
     .where(Device.token_hash == sa.bindparam("token_hash"))
 )
@@ -146,7 +157,7 @@ def kiosk_source(token: str | None) -> Source:
     if row.revoked_at is not None:
         raise AccessDenied(_l("This kiosk was revoked."))
     if not row.active:
-        raise AccessDenied(_l("This kiosk's counter is closed."))
+        raise CounterClosed()
     now = utcnow()
     if row.last_seen_at is None or now - row.last_seen_at > timedelta(minutes=1):
         db.session.execute(sa.update(Device).where(Device.id == row.id).values(last_seen_at=now))

@@ -41,7 +41,7 @@ def mint_onetime(
     counter: Counter, created_by_id: int | None = None, days: int | None = None
 ) -> tuple[QrToken, str]:
     """A one-time survey link for one transaction: expires (default 3 days) and takes one submission."""
-    if counter is None or not counter.active:
+    if counter is None or not counter.open_for_ratings:
         raise ValidationFailed(details={"counter": str(_l("Unknown or inactive counter."))})
     days = days if days is not None else current_app.config.get("QR_ONETIME_DAYS", 3)
     if not 1 <= days <= 90:
@@ -72,7 +72,7 @@ def resolve(token: str, *, lock: bool = False) -> tuple[Counter, QrToken | None]
     if not isinstance(data, dict) or not isinstance(data.get("c"), int):
         raise InvalidSurveyLink()
     counter = db.session.get(Counter, data["c"])
-    if counter is None or not counter.active:
+    if counter is None or not counter.open_for_ratings:
         raise InvalidSurveyLink()
     record = None
     if "j" in data:

@@ -11,6 +11,40 @@ from ..models import UNIT_ROLES, City, LoginThrottle, Office, Role, Unit, User, 
 from .errors import TooManyAttempts, ValidationFailed
 
 MIN_PASSWORD_LENGTH = 10
+# Stored instead of a hash for accounts whose password is not set yet: no password matches it.
+UNUSABLE_PASSWORD = "!"
+# Passwords people pick first; refused whatever their length.
+COMMON_PASSWORDS = {
+    "1234567890", "12345678910", "0123456789", "1111111111", "0000000000", "password12", "password123",
+    "password1234", "qwertyuiop", "qwerty1234", "1qaz2wsx3edc", "iloveyou12", "abcdefghij", "abc1234567",
+    "admin12345", "admin123456", "administrator", "changeme123", "letmein123", "welcome123", "taipei1234",
+}
+
+
+def password_problem(password: str | None, username: str | None = None) -> str | None:
+    """Why a password may not be used (empty, short, common, the username), or None when it will do."""
+    password = password or ""
+    if not password.strip():
+        return str(_l("A password is required."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4 or (username and username.strip().lower() in lowered):
+        return str(_l("This password is too easy to guess; choose a longer phrase of your own."))
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    """Give an account a new password (ValidationFailed when it is too weak; nothing changes then)."""
+    problem = password_problem(password, user.username)
+    if problem:
+        raise ValidationFailed(code="weak_password", details={"password": problem})
+    user.set_password(password)
+    db.session.flush()
+
+
+def has_password(user: User) -> bool:
+    return bool(user.password_hash) and user.password_hash != UNUSABLE_PASSWORD
 
 
 def create_user(
@@ -33,8 +67,8 @@ def create_user(
         errors["username"] = str(_l("That username is taken."))
     if role not in set(Role):
         errors["role"] = str(_l("Unknown role."))
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = str(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if problem := password_problem(password, username):
+        errors["password"] = problem
     if role in UNIT_ROLES and (office is None or unit is None):
         errors["unit"] = str(_l("Case officers and supervisors belong to a unit of an office."))
     if office is not None and office.city_id != city.id:
