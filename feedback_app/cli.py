@@ -40,6 +40,10 @@ def seed_demo_command(ratings_per_day: int, cases: int):
     click.echo(f"Sign in at /login with any of these (password: {demo.DEMO_PASSWORD}):")
     for username, _, role, office, _ in demo.PEOPLE:
         click.echo(f"  {username:<15} {role:<11} {office or 'city-wide'}")
+    showcase = demo.showcase_case()
+    if showcase is not None:
+        click.echo(f"Look a case up as its petitioner would at /lookup: case number {showcase.number}, "
+                   f"look-up code {demo.DEMO_LOOKUP_CODE}")
 
 
 @users_cli.command("create")
