@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
+from feedback_app.links import public_url
 from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
 from feedback_app.services.calendar import next_office_moment
@@ -20,7 +21,7 @@ from .messages import Texts
 
 def rating_link(number: str) -> str:
     path = current_app.config.get("PETITIONER_RATING_PATH", "/lookup?number={number}").format(number=number)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
 def rating_notices(cases, now: datetime) -> list[dict]:
