@@ -1,6 +1,7 @@
 """The demo a new user meets: data they would believe, no stale mail, a case they can look up."""
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -92,3 +93,12 @@ def test_seed_demo_prints_a_case_that_the_lookup_page_finds_and_prints_it_again_
     assert SHOWCASE.search(again).groups() == (number, code)
     assert [db.session.scalar(sa.select(sa.func.count()).select_from(m))
             for m in (Case, Rating, Notification)] == counts
+
+
+def test_the_readme_says_which_font_to_install_beside_the_first_command():
+    """Without a CJK font the staff pages show empty boxes; the README tells a new user before they look."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    first_command = readme.index("```sh")
+    after = readme[readme.index("```", first_command + 5):]
+    assert "apt-get install fonts-noto-cjk" in after[:600]
+    assert "A kiosk machine needs fonts for every language it shows" in readme
