@@ -49,7 +49,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_TW")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ["zh_TW", "en", "vi", "id", "th"]
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Base of absolute links (mail, posters, pairing); required in production. See feedback_app/links.py.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
 
     # Scheduled jobs (jobs/): reminders go out at JOBS_SEND_TIME on working days, Asia/Taipei.
     JOBS_SEND_TIME = os.environ.get("JOBS_SEND_TIME", "08:30")

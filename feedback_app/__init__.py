@@ -80,6 +80,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 def _check_config(app: Flask) -> None:
     if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production; refusing to start without it.")
+    from .links import check_public_base_url
+
+    check_public_base_url(app)
 
 
 def _trust_proxy(app: Flask) -> None:

@@ -40,6 +40,10 @@ def seed_demo_command(ratings_per_day: int, cases: int):
     click.echo(f"Sign in at /login with any of these (password: {demo.DEMO_PASSWORD}):")
     for username, _, role, office, _ in demo.PEOPLE:
         click.echo(f"  {username:<15} {role:<11} {office or 'city-wide'}")
+    showcase = demo.showcase_case()
+    if showcase is not None:
+        click.echo(f"Look a case up as its petitioner would at /lookup: case number {showcase.number}, "
+                   f"look-up code {demo.DEMO_LOOKUP_CODE}")
 
 
 @users_cli.command("create")
@@ -81,8 +85,10 @@ def create_user_command(username, display_name, role, city_code, office_code, un
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def calendar_import_command(files):
     """Import official calendar CSV files (UTF-8 or Big5, as published)."""
+    from .models import CalendarDay, Case, RehandlingTask
     from .services.calendar import import_calendar
     from .services.cases import recompute_due_dates
+    from .services.planner import refresh_planner_statistics
 
     for path in files:
         try:
@@ -101,6 +107,7 @@ def calendar_import_command(files):
         click.echo(f"  {len(changes) - tasks} open case(s) got a new due date.")
         if tasks:
             click.echo(f"  {tasks} open re-handling task(s) got a new due date.")
+    refresh_planner_statistics(CalendarDay, Case, RehandlingTask)
 
 
 @calendar_cli.command("due-date")

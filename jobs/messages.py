@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from feedback_app.links import public_url
 from feedback_app.services.calendar import TAIPEI
 
 from .staff import Person
@@ -71,7 +72,7 @@ class Texts:
 
 
 def case_link(number: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/cases/{number}"
+    return public_url(f"/cases/{number}")
 
 
 def due_version(due_at: datetime) -> str:

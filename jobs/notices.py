@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
+from feedback_app.links import public_url
 from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
 from feedback_app.services.calendar import next_office_moment
@@ -20,24 +21,25 @@ from .messages import Texts
 
 def rating_link(number: str) -> str:
     path = current_app.config.get("PETITIONER_RATING_PATH", "/lookup?number={number}").format(number=number)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
-def petitioner_notices(now: datetime) -> dict:
-    since = now - timedelta(days=current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14))
+def rating_notices(cases, now: datetime) -> list[dict]:
+    """The rating-link mail for each closed case given as (id, number, office id, email), held for the next
+    office moment, as `notify.queue_many` takes them."""
     texts = Texts()
     locale = None
     not_before = next_office_moment(now)
     messages = []
-
-    def add(key, kind, case_id, office_id, email, subject, body, link=None):
+    for case_id, number, office_id, email in cases:
+        link = rating_link(number)
         messages.append(
             {
-                "key": key,
+                "key": f"case:{case_id}:rating:email",
                 "channel": "email",
-                "kind": kind,
-                "subject": subject,
-                "body": body,
+                "kind": "petitioner-rating",
+                "subject": texts.subject(locale, "petitioner-rating", number=number),
+                "body": texts.body(locale, "petitioner-rating", number=number, link=link),
                 "recipient": email,
                 "office_id": office_id,
                 "case_id": case_id,
@@ -45,24 +47,20 @@ def petitioner_notices(now: datetime) -> dict:
                 "not_before": not_before,
             }
         )
+    return messages
 
-    with_email = (Case.petitioner_email.is_not(None), Case.petitioner_email != "", Case.purged_at.is_(None))
-    for case_id, number, office_id, email in db.session.execute(
-        sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email).where(
-            Case.state == CaseState.CLOSED, Case.closed_at >= since, *with_email
-        )
-    ):
-        link = rating_link(number)
-        add(
-            f"case:{case_id}:rating:email",
-            "petitioner-rating",
-            case_id,
-            office_id,
-            email,
-            texts.subject(locale, "petitioner-rating", number=number),
-            texts.body(locale, "petitioner-rating", number=number, link=link),
-            link,
-        )
+
+def rating_notice_candidates(since: datetime, *where) -> sa.Select:
+    """Closed cases since the given time whose petitioner left an email, as `rating_notices` takes them."""
+    return sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email).where(
+        Case.state == CaseState.CLOSED, Case.closed_at >= since, Case.petitioner_email.is_not(None),
+        Case.petitioner_email != "", Case.purged_at.is_(None), *where
+    )
+
+
+def petitioner_notices(now: datetime) -> dict:
+    since = now - timedelta(days=current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14))
+    messages = rating_notices(db.session.execute(rating_notice_candidates(since)), now)
     queued = notify.queue_many(messages)
     db.session.commit()
     return {"queued": queued, "considered": len(messages)}

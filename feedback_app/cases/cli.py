@@ -20,7 +20,8 @@ cases_cli = AppGroup("cases", help="陳情 cases.")
 def import_command(file: Path, office_code: str, dry_run: bool):
     """Import a 1999 dispatch list (CSV, UTF-8 or Big5): all rows or none; rows already there are skipped."""
     from ..cli import _fail
-    from ..services.case_import import import_cases
+    from ..services.case_import import IMPORTED_TABLES, import_cases
+    from ..services.planner import refresh_planner_statistics
 
     office = db.session.scalar(sa.select(Office).where(Office.code == office_code))
     if office is None:
@@ -33,6 +34,8 @@ def import_command(file: Path, office_code: str, dry_run: bool):
             db.session.commit()
     except DomainError as error:
         _fail(error)
+    if report.to_create and not dry_run:
+        refresh_planner_statistics(*IMPORTED_TABLES)
     verb = "would create" if dry_run else "created"
     click.echo(
         f"{file.name} ({report.encoding}) for {office.code}: {verb} {len(report.to_create)}, "

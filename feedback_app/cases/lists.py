@@ -20,6 +20,7 @@ from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
 from ..services import case_import, case_lists
 from ..services.access import can_access_office, require_role, scoped, visible_office_ids
 from ..services.errors import AccessDenied, ValidationFailed
+from ..services.planner import refresh_planner_statistics
 from . import bp
 
 IMPORT_ROLES = (Role.SUPERVISOR, Role.MONITOR, Role.ADMIN)
@@ -153,6 +154,8 @@ def import_cases():
             )
             if confirm:
                 db.session.commit()
+                if report.to_create:
+                    refresh_planner_statistics(*case_import.IMPORTED_TABLES)
                 flash(
                     _(
                         "%(n)d cases imported, %(skipped)d already there and skipped.",

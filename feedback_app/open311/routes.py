@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..i18n import current_language
+from ..links import public_url
 from ..services import open311
 from ..services.errors import DomainError, NotFound
 from . import bp
@@ -54,7 +55,7 @@ def unexpected_error(error: Exception):
 
 @bp.get("/discovery.<fmt>")
 def discovery(fmt):
-    base = url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]
+    base = public_url(bp.url_prefix)
     return render(_checked(fmt), "discovery", open311.discovery(base))
 
 

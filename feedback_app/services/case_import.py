@@ -32,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Case, CaseCategory, CaseChannel, CaseEvent, Office
+from ..models import Case, CaseCategory, CaseChannel, CaseEvent, Notification, Office
 from .calendar import TAIPEI, WorkCalendar, decode_calendar
 from .cases import CaseInput, open_case, validate_case_input
 from .errors import Conflict, ValidationFailed
@@ -239,6 +239,10 @@ def check_file(data: bytes, office: Office) -> ImportReport:
             _l("The file has bad rows; nothing was imported."), code="bad_rows", details=errors
         )
     return report
+
+
+# What an import writes to, for the planner statistics refreshed after it.
+IMPORTED_TABLES = (Case, CaseEvent, Notification)
 
 
 def import_cases(

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..labels import STATE_LABELS, label_for
+from ..links import public_url
 from ..models import (
     Attachment,
     CalendarImport,
@@ -219,7 +220,7 @@ def petitioner_locale():
 
 
 def lookup_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + "/lookup"
+    return public_url("/lookup")
 
 
 def petitioner_send_time(calendar: WorkCalendar | None = None) -> datetime:

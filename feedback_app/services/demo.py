@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..extensions import db
 from ..models import (
@@ -22,6 +23,7 @@ from ..models import (
     City,
     Counter,
     Extension,
+    Notification,
     Office,
     Questionnaire,
     QuestionnaireVersion,
@@ -31,9 +33,12 @@ from ..models import (
     User,
     utcnow,
 )
-from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar
-from .cases import CaseInput, open_case
+from . import notify
+from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar, next_office_moment
+from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
 from .defaults import ensure_city_defaults
+from .planner import refresh_planner_statistics
+from .rollups import refresh_rollups
 
 CALENDARS = Path(__file__).resolve().parent.parent / "data" / "office-calendar"
 CITY = ("TPE", "臺北市", "Taipei City")
@@ -67,6 +72,9 @@ PEOPLE = [
     ("xy.officer", "周承辦", Role.OFFICER, "XY", "REG"),
 ]
 DEMO_PASSWORD = "demo-password"
+# The look-up code of the demo's showcase case (letters of LOOKUP_ALPHABET), printed by seed-demo.
+DEMO_LOOKUP_CODE = "TRYME234"
+HISTORY_NOT_SENT = "not sent: demo history from before the demo was created"
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴徐"
 GIVEN = ["志明", "淑芬", "雅婷", "家豪", "美玲", "俊傑", "怡君", "建宏", "佩君", "宗翰"]
 SUBJECTS = [
@@ -132,9 +140,50 @@ def seed_demo(now: datetime | None = None, ratings_per_day: int = 24, cases: int
     db.session.flush()
 
     _seed_ratings(rng, city, now, ratings_per_day)
-    _seed_cases(rng, city, offices, users, now, cases)
+    calendar = WorkCalendar((now - timedelta(days=400)).year, now.year + 1)
+    _seed_cases(rng, city, offices, users, now, cases, calendar)
+    _settle_history(city, now, calendar)
     db.session.commit()
+    # A year of ratings, folded as the jobs would have folded them, then the planner told what is there.
+    refresh_rollups()
+    refresh_planner_statistics()
     return [(u, role, office or "全市") for u, _, role, office, _ in PEOPLE]
+
+
+def showcase_case() -> Case | None:
+    """The demo case a visitor can look up on the petitioner page with DEMO_LOOKUP_CODE."""
+    case = db.session.scalar(
+        sa.select(Case).join(City, Case.city_id == City.id).where(City.code == CITY[0]).order_by(Case.id).limit(1)
+    )
+    return case if case is not None and check_lookup_code(case, DEMO_LOOKUP_CODE) else None
+
+
+def _settle_history(city: City, now: datetime, calendar: WorkCalendar) -> None:
+    """Mail the demo's past would have sent back then is written in the ledger as skipped, never sent.
+
+    Opening a case queues its acknowledgement and the notices job asks petitioners of recently closed cases to
+    rate the reply; in the demo those cases were opened and closed months ago, so the first delivery would mail
+    hundreds of stale notices. A message whose first sending moment (the next office moment after the case
+    came in, or was closed) has passed is marked "skipped"; one still ahead stays queued, as it would be."""
+    from jobs.notices import rating_notice_candidates, rating_notices
+
+    since = now - timedelta(days=current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14))
+    notify.queue_many(rating_notices(db.session.execute(rating_notice_candidates(since, Case.city_id == city.id)),
+                                     now))
+    pending = db.session.execute(
+        sa.select(Notification.id, Notification.kind, Case.received_at, Case.closed_at)
+        .join(Case, Notification.case_id == Case.id)
+        .where(Case.city_id == city.id, Notification.channel == "email", Notification.status == "queued")
+    ).all()
+    past = [row.id for row in pending
+            if next_office_moment(row.closed_at if row.kind == "petitioner-rating" else row.received_at,
+                                  calendar) < now]
+    for start in range(0, len(past), 500):
+        db.session.execute(
+            sa.update(Notification).where(Notification.id.in_(past[start:start + 500]))
+            .values(status="skipped", last_error=HISTORY_NOT_SENT)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _current_version(city: City, code: str) -> QuestionnaireVersion:
@@ -172,6 +221,8 @@ def _seed_ratings(rng: random.Random, city: City, now: datetime, per_day: int) -
                 hour = rng.choice([8, 9, 9, 10, 10, 10, 11, 11, 13, 14, 14, 15, 15, 16])
                 tapped = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), rng.randint(0, 59),
                                   tzinfo=TAIPEI)
+                if tapped + timedelta(seconds=2) > now:
+                    continue  # later today: not given yet
                 score = _score(rng, bias[codes[counter.office_id]], hour)
                 channel = Channel.KIOSK if rng.random() < 0.85 else Channel.COUNTER_QR
                 noise = rng.random() < 0.01
@@ -196,9 +247,8 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def _seed_cases(rng, city, offices, users, now, count) -> None:
+def _seed_cases(rng, city, offices, users, now, count, calendar) -> None:
     categories = db.session.scalars(sa.select(CaseCategory).where(CaseCategory.city_id == city.id)).all()
-    calendar = WorkCalendar((now - timedelta(days=400)).year, now.year + 1)
     channels = [CaseChannel.HOTLINE_1999, CaseChannel.PETITION_SYSTEM, CaseChannel.MAYOR_MAILBOX,
                 CaseChannel.EMAIL, CaseChannel.PHONE, CaseChannel.COUNTER, CaseChannel.COMMENT_BOX,
                 CaseChannel.LETTER, CaseChannel.LINE]
@@ -211,11 +261,12 @@ def _seed_cases(rng, city, offices, users, now, count) -> None:
                               None) for code, (office, _) in offices.items()}
     rare = [CaseState.MERGED, CaseState.TRANSFERRED]
     for i in range(count):
-        code = rng.choice(list(offices))
+        showcase = i == 0
+        code = "ZS" if showcase else rng.choice(list(offices))
         office, units = offices[code]
-        age_days = rng.uniform(0.2, 360) if i % 4 else rng.uniform(0.2, 25)
+        age_days = 40 if showcase else rng.uniform(0.2, 360) if i % 4 else rng.uniform(0.2, 25)
         received = now - timedelta(days=age_days)
-        channel = rng.choice(channels)
+        channel = CaseChannel.PHONE if showcase else rng.choice(channels)
         name = _name(rng)
         data = CaseInput(
             office_id=office.id, channel=channel, subject=rng.choice(SUBJECTS),
@@ -223,77 +274,129 @@ def _seed_cases(rng, city, offices, users, now, count) -> None:
             category_id=rng.choice(categories).id, received_at=received,
             external_ref=f"1999-{rng.randint(10**7, 10**8 - 1)}" if channel == CaseChannel.HOTLINE_1999 else None,
             petitioner_name=name, petitioner_phone=f"09{rng.randint(10**7, 10**8 - 1)}",
-            petitioner_email=f"citizen{i}@example.tw",
+            # The showcase case's petitioner called in and left no address: no mail carries a look-up code
+            # other than the demo's.
+            petitioner_email=None if showcase else f"citizen{i}@example.tw",
             petitioner_address="臺北市中山區松江路100號" if channel == CaseChannel.LETTER else None,
-            confidential=rng.random() < 0.1,
+            confidential=False if showcase else rng.random() < 0.1,
         )
         case, _code = open_case(data, calendar=calendar)
-        if age_days > 25:
+        # Entered when it came in, as an office that used the system all year would have done.
+        case.created_at = received
+        if showcase:
+            case.lookup_code_hash = hash_lookup_code(DEMO_LOOKUP_CODE)
+            state = CaseState.CLOSED
+        elif age_days > 25:
             # The rare ends come first, so even a small demo shows a transferred and a merged case.
             state = rare.pop() if rare else CaseState.CLOSED if rng.random() < 0.93 else rng.choice(
                 [CaseState.TRANSFERRED, CaseState.MERGED, CaseState.CLOSED])
         else:
             state = rng.choice(open_states + [CaseState.CLOSED])
-        _advance(rng, case, state, units["REG"], officers[code], supervisors[code], calendar, now)
+        _advance(rng, case, state, units["REG"], officers[code], supervisors[code], calendar, now,
+                 rated=False if showcase else None)
+    db.session.flush()
+    # Each trail starts when its case came in, not when the demo wrote it.
+    db.session.execute(
+        sa.update(CaseEvent)
+        .where(CaseEvent.action == "created",
+               CaseEvent.case_id.in_(sa.select(Case.id).where(Case.city_id == city.id)))
+        .values(at=sa.select(Case.received_at).where(Case.id == CaseEvent.case_id).scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
 
 
-def _advance(rng, case: Case, state: str, unit: Unit, officers: list, supervisor, calendar, now) -> None:
-    """Walk a demo case along the real path to the given state, leaving its trail behind."""
-    at = case.received_at + timedelta(hours=rng.uniform(1, 20))
+def _in_order(start: datetime, planned: list[datetime], now: datetime) -> list[datetime]:
+    """The planned times of a case's steps, each at least a minute after the one before and none later than a
+    minute ago: a young case's steps are drawn closer together to fit between its receipt and now."""
+    times, last = [], start
+    for moment in planned:
+        last = max(moment, last + timedelta(minutes=1))
+        times.append(last)
+    end = now - timedelta(minutes=1)
+    if times and times[-1] > end:
+        scale = (end - start) / (times[-1] - start)
+        times = [start + (moment - start) * scale for moment in times]
+    return times
 
-    def event(action, when, actor, after, note=None):
-        db.session.add(CaseEvent(case_id=case.id, at=min(when, now), actor_id=actor.id if actor else None,
-                                 action=action, after=after, note=note))
 
+def _advance(rng, case: Case, state: str, unit: Unit, officers: list, supervisor, calendar, now,
+             rated: bool | None = None) -> None:
+    """Walk a demo case along the real path to the given state, leaving its trail behind in time order."""
     if state == CaseState.RECEIVED:
         return
     officer = rng.choice(officers)
-    case.unit_id, case.assignee_id, case.assigned_at, case.state = unit.id, officer.id, min(at, now), CaseState.ASSIGNED
-    event("assigned", at, supervisor, {"unit_id": unit.id, "assignee_id": officer.id})
+    extension = None
+    received = case.received_at
+    assigned = received + timedelta(hours=rng.uniform(1, 20))
+    steps = {"assigned": assigned}
+    if state == CaseState.TRANSFERRED:
+        steps["transferred"] = assigned + timedelta(hours=2)
+    elif state != CaseState.ASSIGNED:
+        steps["in_progress"] = assigned + timedelta(hours=1)
+        steps["note"] = assigned + timedelta(hours=2)
+        if rng.random() < 0.12 and supervisor is not None:
+            extension = Extension(case_id=case.id, requested_by_id=officer.id, reason="需會辦其他機關",
+                                  old_due_at=case.due_at, new_due_at=end_of_day(
+                                      calendar.add_working_days(case.due_at.astimezone(TAIPEI).date(), 5)[0]))
+            steps["extension_requested"] = assigned + timedelta(days=2)
+            if state != CaseState.IN_PROGRESS or rng.random() < 0.5:
+                steps["extension_decided"] = assigned + timedelta(days=3)
+                extension.state, extension.decided_by_id = "approved", supervisor.id
+                case.due_at = extension.new_due_at
+        if state != CaseState.IN_PROGRESS:
+            # Most replies on time, some late, as the indicators should show.
+            span = (case.due_at - received).total_seconds()
+            steps["replied"] = received + timedelta(
+                seconds=span * rng.uniform(0.2, 1.35 if rng.random() < 0.15 else 0.95))
+        if state == CaseState.MERGED:
+            steps["merged"] = steps["replied"] + timedelta(hours=rng.uniform(1, 24))
+        if state in (CaseState.CLOSED, CaseState.REOPENED):
+            steps["closed"] = steps["replied"] + timedelta(hours=rng.uniform(0.5, 30))
+            if rated if rated is not None else rng.random() < 0.45:
+                steps["rated"] = steps["closed"] + timedelta(days=1)
+        if state == CaseState.REOPENED:
+            steps["reopened"] = steps["closed"] + timedelta(days=1)
+    at = dict(zip(steps, _in_order(received, list(steps.values()), now), strict=True))
+
+    def event(action, actor, after, note=None):
+        db.session.add(CaseEvent(case_id=case.id, at=at[action], actor_id=actor.id if actor else None,
+                                 action=action, after=after, note=note))
+
+    case.unit_id, case.assignee_id, case.assigned_at = unit.id, officer.id, at["assigned"]
+    case.state = CaseState.ASSIGNED
+    event("assigned", supervisor, {"unit_id": unit.id, "assignee_id": officer.id})
     if state == CaseState.ASSIGNED:
         return
     if state == CaseState.TRANSFERRED:
         case.state, case.transferred_to = CaseState.TRANSFERRED, "臺北市政府民政局"
-        event("transferred", at + timedelta(hours=2), supervisor, {"transferred_to": case.transferred_to},
-              "非屬本所權責，移文民政局")
+        event("transferred", supervisor, {"transferred_to": case.transferred_to}, "非屬本所權責，移文民政局")
         return
     case.state = CaseState.IN_PROGRESS
-    event("in_progress", at + timedelta(hours=1), officer, {"state": CaseState.IN_PROGRESS})
+    event("in_progress", officer, {"state": CaseState.IN_PROGRESS})
     db.session.add(CaseNote(case_id=case.id, author_id=officer.id, body="已電話聯繫陳情人了解情形。",
-                            created_at=min(at + timedelta(hours=2), now)))
-    if rng.random() < 0.12 and supervisor is not None:
-        new_due = calendar.add_working_days(case.due_at.astimezone(TAIPEI).date(), 5)[0]
-        ext = Extension(case_id=case.id, requested_by_id=officer.id, reason="需會辦其他機關",
-                        old_due_at=case.due_at, new_due_at=end_of_day(new_due),
-                        requested_at=min(at + timedelta(days=2), now))
-        if state != CaseState.IN_PROGRESS or rng.random() < 0.5:
-            ext.state, ext.decided_by_id, ext.decided_at = "approved", supervisor.id, min(at + timedelta(days=3), now)
-            case.due_at = ext.new_due_at
-        db.session.add(ext)
+                            created_at=at["note"]))
+    if extension is not None:
+        extension.requested_at = at["extension_requested"]
+        extension.decided_at = at.get("extension_decided")
+        db.session.add(extension)
     if state == CaseState.IN_PROGRESS:
         return
-    # Most replies on time, some late, as the indicators should show.
-    span = (case.due_at - case.received_at).total_seconds()
-    replied = case.received_at + timedelta(seconds=span * rng.uniform(0.2, 1.35 if rng.random() < 0.15 else 0.95))
-    if replied > now:
-        replied = now - timedelta(minutes=5)
     case.reply = "您好，有關您反映事項，本所已完成查處並改善，感謝您的寶貴意見。"
-    case.replied_at, case.state = replied, CaseState.REPLIED
-    event("replied", replied, officer, {"state": CaseState.REPLIED})
+    case.replied_at, case.state = at["replied"], CaseState.REPLIED
+    event("replied", officer, {"state": CaseState.REPLIED})
     if state == CaseState.REPLIED:
         return
     if state == CaseState.MERGED:
-        case.state, case.outcome, case.closed_at = CaseState.MERGED, CaseOutcome.DUPLICATE, replied
-        event("merged", replied, supervisor, {"state": CaseState.MERGED})
+        case.state, case.outcome, case.closed_at = CaseState.MERGED, CaseOutcome.DUPLICATE, at["merged"]
+        event("merged", supervisor, {"state": CaseState.MERGED})
         return
     case.state = CaseState.CLOSED
     case.outcome = rng.choice([CaseOutcome.RESOLVED] * 5 + [CaseOutcome.EXPLAINED] * 3 + [CaseOutcome.NOT_OUR_DUTY])
-    case.closed_at = min(replied + timedelta(hours=rng.uniform(0.5, 30)), now)
-    event("closed", case.closed_at, officer, {"state": CaseState.CLOSED, "outcome": case.outcome})
-    if rng.random() < 0.45:
+    case.closed_at = at["closed"]
+    event("closed", officer, {"state": CaseState.CLOSED, "outcome": case.outcome})
+    if "rated" in at:
         case.reply_score = max(1, min(5, round(rng.gauss(3.9, 1.0))))
-        case.reply_rated_at = min(case.closed_at + timedelta(days=1), now)
+        case.reply_rated_at = at["rated"]
     if state == CaseState.REOPENED:
-        event("reopened", min(case.closed_at + timedelta(days=1), now), supervisor, {"state": CaseState.REOPENED},
-              "陳情人補充新事證")
+        event("reopened", supervisor, {"state": CaseState.REOPENED}, "陳情人補充新事證")
         case.state, case.closed_at, case.outcome = CaseState.REOPENED, None, None

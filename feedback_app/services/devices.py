@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..links import public_url
 from ..models import Counter, Device, Office, Rating, Unit, utcnow
 from ..security import hash_token, new_token
 from .errors import AccessDenied, DomainError, NotFound, ValidationFailed
@@ -73,7 +74,7 @@ def new_pairing_code(device: Device) -> str:
 
 
 def pairing_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/kiosk/pair/{code}"
+    return public_url(f"/kiosk/pair/{code}")
 
 
 def pair(code: str) -> tuple[Device, str]:

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..extensions import db
+from ..links import public_url
 from ..models import Channel, Counter, QrToken, utcnow
 from .errors import DomainError, ValidationFailed
 from .ratings import SURVEY_QUESTIONNAIRE, Source
@@ -60,7 +61,7 @@ def mint_onetime(
 
 
 def survey_url(token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{token}"
+    return public_url(f"/s/{token}")
 
 
 def resolve(token: str, *, lock: bool = False) -> tuple[Counter, QrToken | None]:

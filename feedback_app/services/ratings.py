@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..links import public_url
 from ..models import (
     Alert,
     Answer,
@@ -735,7 +736,7 @@ def _notify_supervisors(alert: Alert, counter: Counter) -> None:
             name=counter.name,
         )
     )
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/alerts/#alert-{alert.id}"
+    link = public_url(f"/alerts/#alert-{alert.id}")
     for user in supervisors:
         if user.email:
             notify.queue(

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..models import Answer, DemographicRollup, HourRollup, MonthRollup, Question, Rating, ReasonRollup, ScoreRollup
 from .calendar import TAIPEI
+from .planner import refresh_planner_statistics
 from .stats import ScoreCounts
 
 SCORES = (1, 2, 3, 4, 5)
@@ -401,3 +402,4 @@ def rebuild_rollups() -> None:
     if rows:
         db.session.execute(sa.insert(ReasonRollup), list(rows.values()))
     db.session.commit()
+    refresh_planner_statistics(*ROLLUPS)

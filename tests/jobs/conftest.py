@@ -95,7 +95,7 @@ def jobs_process(app, database_url, tmp_path):
             DATABASE_URL=database_url,
             MAIL_SERVER=str(app.config["MAIL_SERVER"]),
             MAIL_PORT=str(app.config["MAIL_PORT"]),
-            PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"],
+            PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"] or "",
             **env,
         )
         environment.pop("TEST_DATABASE_URL", None)
