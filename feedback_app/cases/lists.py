@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import csv
 import io
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from wtforms import HiddenField, SelectField
 
 from ..extensions import db
 from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
-from ..services import case_import, case_lists
+from ..services import case_import, case_lists, spreadsheet
 from ..services.access import can_access_office, require_role, scoped, visible_office_ids
 from ..services.errors import AccessDenied, ValidationFailed
 from . import bp
@@ -92,9 +91,9 @@ def export_csv():
     user = current_user._get_current_object()
 
     def generate():
-        yield "\ufeff"
+        yield spreadsheet.BOM
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = spreadsheet.writer(buffer, lineterminator="\r\n")
         for line in case_lists.csv_lines(user, query, locale=locale):
             writer.writerow(line)
             if buffer.tell() > 64 * 1024:

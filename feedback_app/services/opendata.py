@@ -4,14 +4,13 @@ Only counts leave: no rating, no free text, no personal data; a cell with fewer 
 valid answers is published without its figures, so no small group of citizens can be singled out.
 """
 
-import csv
-import io
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import City, Office, Question, utcnow
+from . import spreadsheet
 from .analytics import CHANNEL_GROUPS
 from .rollups import Filters, score_counts
 from .stats import Period
@@ -85,9 +84,5 @@ def satisfaction_rows(first: Period, last: Period) -> list[dict]:
 
 
 def rows_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row[k] is None else row[k] for k in FIELDS})
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The rows as CSV: UTF-8 with BOM, a header line, empty cells where figures are suppressed."""
+    return spreadsheet.csv_bytes([FIELDS, *([row[k] for k in FIELDS] for row in rows)])
