@@ -151,6 +151,31 @@ def test_wrong_password_is_refused(client, org):
     assert client.get("/").status_code == 302
 
 
+def test_a_sign_in_hashes_the_password_alike_for_unknown_known_and_disabled_users(client, org, app, monkeypatch):
+    """Timing must not tell which usernames exist: every refused sign-in computes the same password hash."""
+    import werkzeug.security
+
+    hashed = []
+    real = werkzeug.security._hash_internal
+
+    def spy(method, salt, password):
+        hashed.append(method)
+        return real(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", spy)
+    org.users[("BB", "officer")].active = False
+    db.session.commit()
+    login(client, "somebody.else", "wrong-password")  # the first one of a process also makes the dummy hash
+    methods = {}
+    for username in ("aa.officer", "nobody.here", "bb.officer"):
+        hashed.clear()
+        assert login(client, username, "wrong-password").status_code == 401
+        methods[username] = list(hashed)
+    assert methods["aa.officer"] == [app.config["PASSWORD_HASH_METHOD"]]
+    assert methods["nobody.here"] == methods["aa.officer"]
+    assert methods["bb.officer"] == methods["aa.officer"]
+
+
 def test_login_is_throttled_even_for_the_right_password(client, org, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "aa.officer", "wrong-password")
