@@ -241,6 +241,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org):
 
 def test_nul_characters_are_refused_as_bad_input(client):
     assert client.get("/login?next=%00").status_code == 400
+    assert client.post("/login", data={"username": ["aa.officer", "aa\x00officer"]}).status_code == 400
+    assert client.post("/login", data={"user\x00name": "aa.officer"}).status_code == 400
     response = client.post("/api/v1/cases", data='{"subject": "a\\u0000b"}', content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
