@@ -2,6 +2,9 @@
 
 Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW
 valid answers is published without its figures, so no small group of citizens can be singled out.
+
+Anyone may ask, so the figures come from the roll-ups alone (as of the roll-up job's last run, every few
+minutes), never from the ratings: the cost of an answer does not grow with the ratings stored.
 """
 
 from datetime import datetime
@@ -55,6 +58,7 @@ def satisfaction_rows(first: Period, last: Period) -> list[dict]:
         first.ym_range[0],
         last.ym_range[1],
         ("ym", "office_id", "channel"),
+        unfolded=False,
     )
     merged: dict[tuple, list[int]] = {}
     for (ym, office_id, channel), counts in cells.items():
