@@ -56,6 +56,12 @@ def _security_headers(response):
     return response
 
 
+def no_store(response):
+    """For pages that show a case or its petitioner: no browser history, disk cache or proxy keeps a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def hash_token(token: str) -> str:
     """Tokens are stored only as their SHA-256; they carry enough entropy for that to be safe."""
     return hashlib.sha256(token.encode()).hexdigest()

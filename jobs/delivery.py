@@ -21,6 +21,9 @@ exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), m
 the server refuses for good (a 5xx answer, e.g. no such user) JOBS_REFUSED_ATTEMPTS times is marked failed; a
 staff member still finds it on their landing page.
 
+Once a mail is sent (or given up), a body carrying a secret (the acknowledgement's look-up code) is replaced
+in the ledger: it was kept only so that a retry could send it.
+
 A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
 sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
 the row is retried later and the rest of the batch goes on."""
@@ -38,6 +41,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
 from feedback_app.services.calendar import next_office_moment
 from feedback_app.services.mail import MailError, build_message, connection, send_message
+from feedback_app.services.notify import body_after_sending
 
 from . import reports
 from .clock import WorkingDays, local_date
@@ -197,7 +201,7 @@ def _send_batch(
                         _release(now, token, pending[index + 1 :], days)
                         return sent, failed, False
                     continue
-                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
+                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None, body=body_after_sending())
                 sent += 1
     except MailError as error:  # the session could not be opened
         row_id, attempts, _ = pending[0]
@@ -235,7 +239,8 @@ def _refused_for_good(error: MailError) -> bool:
 def _give_up(token: str, row_id: int, attempts: int, error: MailError) -> None:
     """A message refused for good is marked failed, not retried for ever; a staff member's reminder stays on their
     landing page, which lists their messages whatever became of the mail."""
-    _finish(row_id, token, status="failed", attempts=attempts + 1, last_error=str(error)[:500])
+    _finish(row_id, token, status="failed", attempts=attempts + 1, last_error=str(error)[:500],
+            body=body_after_sending())
     log.warning("mail of notification %s refused for good after %s attempts", row_id, attempts + 1)
 
 

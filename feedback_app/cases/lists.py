@@ -106,7 +106,7 @@ def export_csv():
     return Response(
         stream_with_context(generate()),
         mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
