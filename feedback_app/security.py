@@ -38,8 +38,14 @@ def load_user(session_id: str) -> User | None:
 
 
 def _refuse_nul_characters():
-    """No field of this system may hold NUL (PostgreSQL cannot store it): such a request is bad input, not a crash."""
-    values = [*request.args.values(), *request.form.values(), request.path]
+    """No field of this system may hold NUL (PostgreSQL cannot store it): such a request is bad input, not a crash.
+
+    Uploaded files count by their names here; their content is judged by what reads it (a CSV import refuses
+    text holding NUL with its own message, an attachment must be a PDF, image or plain text)."""
+    values = [request.path]
+    for fields in (request.args, request.form):
+        values += [text for pair in fields.items(multi=True) for text in pair]
+    values += [name + (upload.filename or "") for name, upload in request.files.items(multi=True)]
     if any("\x00" in value for value in values) or (
         request.is_json and b"\\u0000" in request.get_data(cache=True)
     ):
@@ -53,6 +59,12 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def no_store(response):
+    """For pages that show a case or its petitioner: no browser history, disk cache or proxy keeps a copy."""
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

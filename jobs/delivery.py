@@ -1,9 +1,13 @@
 """Delivery of queued email from the ledger over SMTP, each message once.
 
-A run claims a batch of due rows by setting status "sending", a claim token and a lease (next_attempt_at = now +
-JOBS_SEND_LEASE_SECONDS) in one statement: SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so two processes
-never claim the same row; on SQLite the single UPDATE ... WHERE status = 'queued' is atomic because SQLite has one
-writer at a time. Each message is then sent and marked sent in its own transaction, guarded by the claim token.
+A run claims a batch of due rows in one transaction: it selects the ids of at most a batch of due rows (SELECT ...
+FOR UPDATE SKIP LOCKED on PostgreSQL, so two processes never claim the same row), then sets exactly those rows to
+status "sending" with a claim token and a lease (next_attempt_at = now + JOBS_SEND_LEASE_SECONDS), re-checking
+that each is still due; on SQLite that re-check makes the claim safe, as SQLite has one writer at a time. (The ids
+are selected first because PostgreSQL may run an `IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` subquery again
+for each row it updates, and so claim many times the batch.) Before each send the run renews its lease, guarded by
+the claim token: a row another run has taken over since (after this run outlived its lease) is not sent. Each
+message is then sent and marked sent in its own transaction, guarded by the claim token.
 
 The crash window: a process killed after the SMTP server accepted a message but before "sent" was committed
 leaves the row in "sending". When its lease expires the row is claimed again and sent again, with the same
@@ -16,6 +20,9 @@ When SMTP is down or refuses, the row goes back to "queued" with attempts + 1 an
 exponentially (JOBS_RETRY_BASE_SECONDS doubling up to JOBS_RETRY_MAX_SECONDS), moved into office hours. A message
 the server refuses for good (a 5xx answer, e.g. no such user) JOBS_REFUSED_ATTEMPTS times is marked failed; a
 staff member still finds it on their landing page.
+
+Once a mail is sent (or given up), a body carrying a secret (the acknowledgement's look-up code) is replaced
+in the ledger: it was kept only so that a retry could send it.
 
 A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
 sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
@@ -34,6 +41,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
 from feedback_app.services.calendar import next_office_moment
 from feedback_app.services.mail import MailError, build_message, connection, send_message
+from feedback_app.services.notify import body_after_sending
 
 from . import reports
 from .clock import WorkingDays, local_date
@@ -74,21 +82,35 @@ def claim(now: datetime, limit: int) -> tuple[str, list[Notification]]:
     )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    db.session.execute(
-        sa.update(Notification)
-        .where(
-            Notification.id.in_(due.scalar_subquery()),
-            Notification.status.in_(("queued", "sending")),
-            Notification.next_attempt_at <= now,
+    ids = list(db.session.scalars(due))
+    if ids:
+        db.session.execute(
+            sa.update(Notification)
+            .where(
+                Notification.id.in_(ids),
+                Notification.status.in_(("queued", "sending")),
+                Notification.next_attempt_at <= now,
+            )
+            .values(status="sending", claim_token=token, next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
         )
-        .values(status="sending", claim_token=token, next_attempt_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
     db.session.commit()
     rows = db.session.scalars(
         sa.select(Notification).where(Notification.claim_token == token).order_by(Notification.id)
     ).all()
     return token, list(rows)
+
+
+def renew_claim(token: str, row_id: int, lease_until: datetime) -> bool:
+    """Re-check that the row is still this run's and extend its lease; False when another run has taken it over."""
+    renewed = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == row_id, Notification.claim_token == token, Notification.status == "sending")
+        .values(next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
 
 
 def _finish(row_id: int, token: str, **values) -> None:
@@ -159,9 +181,14 @@ def _send_batch(
     """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
     sent = failed = 0
     pending = [(row.id, row.attempts, row) for row in rows]
+    lease = timedelta(seconds=current_app.config.get("JOBS_SEND_LEASE_SECONDS", 300))
+    started = utcnow()  # the run's clock is `now` moved on by the time this batch has taken
     try:
         with connection() as smtp:
             for index, (row_id, attempts, row) in enumerate(pending):
+                if not renew_claim(token, row_id, now + (utcnow() - started) + lease):
+                    log.warning("notification %s was claimed by another run meanwhile; not sent by this one", row_id)
+                    continue
                 try:
                     _send(row, smtp, files)
                 except MailError as error:
@@ -174,7 +201,7 @@ def _send_batch(
                         _release(now, token, pending[index + 1 :], days)
                         return sent, failed, False
                     continue
-                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None)
+                _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None, body=body_after_sending())
                 sent += 1
     except MailError as error:  # the session could not be opened
         row_id, attempts, _ = pending[0]
@@ -212,7 +239,8 @@ def _refused_for_good(error: MailError) -> bool:
 def _give_up(token: str, row_id: int, attempts: int, error: MailError) -> None:
     """A message refused for good is marked failed, not retried for ever; a staff member's reminder stays on their
     landing page, which lists their messages whatever became of the mail."""
-    _finish(row_id, token, status="failed", attempts=attempts + 1, last_error=str(error)[:500])
+    _finish(row_id, token, status="failed", attempts=attempts + 1, last_error=str(error)[:500],
+            body=body_after_sending())
     log.warning("mail of notification %s refused for good after %s attempts", row_id, attempts + 1)
 
 

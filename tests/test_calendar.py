@@ -65,3 +65,14 @@ def test_bad_file_imports_nothing(app):
         import_calendar(bad, "bad.csv")
     with pytest.raises(ValidationFailed):
         parse_calendar(load("2025.csv")[:2000])
+
+
+def test_a_calendar_file_holding_a_nul_character_is_refused_with_a_clear_error_by_the_cli(runner, tmp_path):
+    text = load("2025.csv").decode("utf-8-sig").replace("開國紀念日", "開國\x00紀念日", 1)
+    path = tmp_path / "2025.csv"
+    path.write_bytes(text.encode())
+    with pytest.raises(ValidationFailed) as refused:
+        parse_calendar(path.read_bytes())
+    assert refused.value.code == "nul_character"
+    result = runner.invoke(args=["calendar", "import", str(path)])
+    assert result.exit_code != 0 and "NUL" in result.output

@@ -150,6 +150,31 @@ def test_wrong_password_is_refused(client, org):
     assert client.get("/").status_code == 302
 
 
+def test_a_sign_in_hashes_the_password_alike_for_unknown_known_and_disabled_users(client, org, app, monkeypatch):
+    """Timing must not tell which usernames exist: every refused sign-in computes the same password hash."""
+    import werkzeug.security
+
+    hashed = []
+    real = werkzeug.security._hash_internal
+
+    def spy(method, salt, password):
+        hashed.append(method)
+        return real(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", spy)
+    org.users[("BB", "officer")].active = False
+    db.session.commit()
+    login(client, "somebody.else", "wrong-password")  # the first one of a process also makes the dummy hash
+    methods = {}
+    for username in ("aa.officer", "nobody.here", "bb.officer"):
+        hashed.clear()
+        assert login(client, username, "wrong-password").status_code == 401
+        methods[username] = list(hashed)
+    assert methods["aa.officer"] == [app.config["PASSWORD_HASH_METHOD"]]
+    assert methods["nobody.here"] == methods["aa.officer"]
+    assert methods["bb.officer"] == methods["aa.officer"]
+
+
 def test_login_is_throttled_even_for_the_right_password(client, org, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "aa.officer", "wrong-password")
@@ -215,6 +240,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org):
 
 def test_nul_characters_are_refused_as_bad_input(client):
     assert client.get("/login?next=%00").status_code == 400
+    assert client.post("/login", data={"username": ["aa.officer", "aa\x00officer"]}).status_code == 400
+    assert client.post("/login", data={"user\x00name": "aa.officer"}).status_code == 400
     response = client.post("/api/v1/cases", data='{"subject": "a\\u0000b"}', content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"

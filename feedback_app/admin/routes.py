@@ -9,7 +9,7 @@ from ..extensions import db
 from ..labels import CASE_CHANNEL_LABELS
 from ..models import CaseCategory, CaseChannel, DueDateRule, Office, ReplyTemplate, Role, User
 from ..services import taxonomy
-from ..services.access import require_role, scoped
+from ..services.access import require_city_admin, require_role, scoped
 from ..services.errors import NotFound, ValidationFailed
 from . import bp
 
@@ -60,7 +60,7 @@ def _submit(form, save, saved_message: str, endpoint: str):
 @login_required
 def rules():
     """Due-date rules per channel and category: the most specific rule gives a case its working days."""
-    taxonomy.require_city_admin(current_user)
+    require_city_admin(current_user)
     form = RuleForm()
     form.channel.choices = [("", _("Any channel"))] + [(c, str(CASE_CHANNEL_LABELS[c])) for c in CaseChannel.ALL]
     form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
@@ -96,7 +96,7 @@ def delete_rule(rule_id: int):
 @login_required
 def categories(category_id: int | None = None):
     """The case category taxonomy: add, rename, reorder, retire."""
-    taxonomy.require_city_admin(current_user)
+    require_city_admin(current_user)
     editing = None
     if category_id is not None:
         editing = db.session.get(CaseCategory, category_id)
@@ -122,7 +122,7 @@ def categories(category_id: int | None = None):
 @login_required
 def reply_templates():
     """Reply (函復) templates per category, offered on the reply form of a case."""
-    taxonomy.require_city_admin(current_user)
+    require_city_admin(current_user)
     form = ReplyTemplateForm()
     form.category_id.choices = _category_choices(current_user.city_id, _("Any category"))
     saved, status = _submit(form, lambda: taxonomy.save_reply_template(

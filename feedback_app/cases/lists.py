@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import csv
 import io
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ from ..extensions import db
 from ..forms import Form
 from ..labels import CASE_CHANNEL_LABELS, OPEN_STATES_LABEL, STATE_LABELS
 from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
-from ..services import case_import, case_lists
+from ..services import case_import, case_lists, spreadsheet
 from ..services.access import can_access_office, require_role, scoped, visible_office_ids
 from ..services.errors import AccessDenied, ValidationFailed
 from ..services.planner import refresh_planner_statistics
@@ -94,9 +93,9 @@ def export_csv():
     user = current_user._get_current_object()
 
     def generate():
-        yield "\ufeff"
+        yield spreadsheet.BOM
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = spreadsheet.writer(buffer, lineterminator="\r\n")
         for line in case_lists.csv_lines(user, query, locale=locale):
             writer.writerow(line)
             if buffer.tell() > 64 * 1024:
@@ -109,7 +108,7 @@ def export_csv():
     return Response(
         stream_with_context(generate()),
         mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

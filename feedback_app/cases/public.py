@@ -6,11 +6,14 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..labels import STATE_LABELS, label_for
 from ..models import Case
+from ..security import no_store
 from ..services import cases as svc
 from ..services.errors import TooManyAttempts, ValidationFailed
 from .forms import LookupForm, RateForm
 
 bp = Blueprint("lookup", __name__)
+# The look-up result shows the case and its reply to whoever holds the number and code.
+bp.after_request(no_store)
 
 
 def _page(form, case=None, status=200, **context):

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..services import questionnaires as service
+from ..services.access import is_city_admin
 from ..services.errors import ValidationFailed
 from . import bp
 
@@ -11,7 +12,9 @@ from . import bp
 @login_required
 def index():
     return render_template(
-        "questionnaires/index.html", questionnaires=service.questionnaires_for(current_user)
+        "questionnaires/index.html",
+        questionnaires=service.questionnaires_for(current_user),
+        can_edit=is_city_admin(current_user),
     )
 
 
@@ -47,6 +50,7 @@ def _page(version, error: ValidationFailed | None = None):
         roles=service.ROLE_LABELS,
         error=error,
         form=request.form if error else {},
+        can_edit=is_city_admin(current_user),
     ), 400 if error else 200
 
 

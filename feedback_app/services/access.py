@@ -55,5 +55,17 @@ def require_role(user: User, *roles: str) -> None:
         raise AccessDenied()
 
 
+def require_city_admin(user: User) -> None:
+    """What every office of the city shares (rules, categories, reply templates, questionnaires): only a
+    city-wide admin, one with no office of their own, changes it."""
+    require_role(user, Role.ADMIN)
+    if user.office_id is not None:
+        raise AccessDenied()
+
+
+def is_city_admin(user: User) -> bool:
+    return is_admin(user) and user.office_id is None
+
+
 def is_admin(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN

@@ -41,12 +41,19 @@ class ParsedCalendar:
 
 
 def decode_calendar(data: bytes) -> tuple[str, str]:
-    """The text of a published calendar file: UTF-8 (with or without BOM) or Big5."""
+    """The text of an uploaded CSV file (a published calendar, a dispatch list): UTF-8 (with or without BOM) or
+    Big5, without NUL, which no field may hold (PostgreSQL cannot store it)."""
     for encoding in ("utf-8-sig", "cp950", "big5hkscs"):
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:
+            raise ValidationFailed(
+                _l("The file holds a NUL character, which no text may hold; save it again as CSV text."),
+                code="nul_character",
+            )
+        return text, encoding
     raise ValidationFailed(_l("The file is neither UTF-8 nor Big5 text."), code="bad_encoding")
 
 

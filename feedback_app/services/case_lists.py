@@ -387,39 +387,30 @@ def category_label(case: Case, locale: str) -> str:
     return names.get(locale) or names.get("zh_TW") or case.category.code
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Text a spreadsheet shows as text: a subject like =HYPERLINK(...) must not run as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
 def csv_lines(
     user: User, query: CaseQuery, locale: str = "zh_TW", now: datetime | None = None
 ) -> Iterator[list[str]]:
-    """The list as CSV rows (header first), masked exactly as the page masks it; no notes, no descriptions."""
+    """The list as CSV rows (header first), masked exactly as the page masks it; no notes, no descriptions.
+
+    Written through services/spreadsheet.py, which keeps a subject like =HYPERLINK(...) from running as a formula."""
     yield [str(label) for label in CSV_COLUMNS]
     for row in iter_cases(user, replace(query, cursor=""), now=now):
         case, person = row.case, row.petitioner
         yield [
-            spreadsheet_safe(cell)
-            for cell in (
-                case.number,
-                _local(case.received_at),
-                label_for(CASE_CHANNEL_LABELS, case.channel),
-                category_label(case, locale),
-                case.subject,
-                label_for(STATE_LABELS, case.state),
-                case.office.name if case.office else "",
-                case.unit.name if case.unit else "",
-                case.assignee.display_name if case.assignee else "",
-                _local(case.due_at),
-                str(_l("Yes")) if row.overdue else "",
-                case.external_ref or "",
-                person["name"],
-                person["phone"],
-                person["email"],
-                person["address"],
-            )
+            case.number,
+            _local(case.received_at),
+            label_for(CASE_CHANNEL_LABELS, case.channel),
+            category_label(case, locale),
+            case.subject,
+            label_for(STATE_LABELS, case.state),
+            case.office.name if case.office else "",
+            case.unit.name if case.unit else "",
+            case.assignee.display_name if case.assignee else "",
+            _local(case.due_at),
+            str(_l("Yes")) if row.overdue else "",
+            case.external_ref or "",
+            person["name"],
+            person["phone"],
+            person["email"],
+            person["address"],
         ]

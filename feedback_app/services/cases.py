@@ -45,6 +45,7 @@ from . import notify
 from .access import can_access_office, ensure_access
 from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day, next_office_moment
 from .errors import AccessDenied, Conflict, TooManyAttempts, ValidationFailed
+from .hashing import check_against_nothing
 from .users import record_failure
 
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -123,8 +124,12 @@ def new_lookup_code() -> str:
     return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(8))
 
 
+# Look-up codes are random and the look-up is throttled, so a quicker hash than the staff passwords' will do.
+LOOKUP_CODE_HASH = "pbkdf2:sha256:20000"
+
+
 def hash_lookup_code(code: str) -> str:
-    return generate_password_hash(code.strip().upper(), method="pbkdf2:sha256:20000")
+    return generate_password_hash(code.strip().upper(), method=LOOKUP_CODE_HASH)
 
 
 def check_lookup_code(case: Case, code: str) -> bool:
@@ -887,10 +892,8 @@ def lookup_case(number: str | None, code: str | None, remote_addr: str | None) -
         return case
     if case is None:
         # Spend the same time as a real check, so timing does not tell which numbers exist.
-        check_password_hash(_DUMMY_HASH, code or "")
+        check_against_nothing((code or "").strip().upper(), LOOKUP_CODE_HASH)
     record_failure(key, current_app.config["LOGIN_MAX_FAILURES"], throttle, now)
     db.session.commit()
     return None
 
-
-_DUMMY_HASH = generate_password_hash("not-a-code", method="pbkdf2:sha256:20000")

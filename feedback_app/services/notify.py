@@ -8,6 +8,17 @@ from ..extensions import db
 from ..models.base import utcnow
 from ..models.notify import Notification
 
+# Mail whose body carries a secret kept nowhere else in the clear (the acknowledgement's look-up code, which the
+# case holds only hashed): the body is kept while the mail may still be sent, and replaced by this once it is
+# sent or given up. Key, recipient, subject and status stay, for the ledger.
+SECRET_BODY_KINDS = ("acknowledgement",)
+REDACTED_BODY = "[removed once sent]"
+
+
+def body_after_sending():
+    """The body a row keeps once its mail is sent or given up, as an SQL expression over the row."""
+    return sa.case((Notification.kind.in_(SECRET_BODY_KINDS), REDACTED_BODY), else_=Notification.body)
+
 
 def _insert_ignoring_duplicates():
     if db.engine.dialect.name == "postgresql":

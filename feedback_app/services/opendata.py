@@ -2,16 +2,18 @@
 
 Only counts leave: no rating, no free text, no personal data; a cell with fewer than SUPPRESS_BELOW
 valid answers is published without its figures, so no small group of citizens can be singled out.
+
+Anyone may ask, so the figures come from the roll-ups alone (as of the roll-up job's last run, every few
+minutes), never from the ratings: the cost of an answer does not grow with the ratings stored.
 """
 
-import csv
-import io
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import City, Office, Question, utcnow
+from . import spreadsheet
 from .analytics import CHANNEL_GROUPS
 from .rollups import Filters, score_counts
 from .stats import Period
@@ -56,6 +58,7 @@ def satisfaction_rows(first: Period, last: Period) -> list[dict]:
         first.ym_range[0],
         last.ym_range[1],
         ("ym", "office_id", "channel"),
+        unfolded=False,
     )
     merged: dict[tuple, list[int]] = {}
     for (ym, office_id, channel), counts in cells.items():
@@ -85,9 +88,5 @@ def satisfaction_rows(first: Period, last: Period) -> list[dict]:
 
 
 def rows_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row[k] is None else row[k] for k in FIELDS})
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The rows as CSV: UTF-8 with BOM, a header line, empty cells where figures are suppressed."""
+    return spreadsheet.csv_bytes([FIELDS, *([row[k] for k in FIELDS] for row in rows)])

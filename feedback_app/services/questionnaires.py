@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Question, Questionnaire, QuestionnaireVersion, Rating, Role, User, utcnow
-from .access import require_role
+from .access import require_city_admin, require_role
 from .defaults import SCALE
 from .errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from .ratings import forget_published_versions
@@ -67,7 +67,7 @@ def get_version(user: User, version_id: int) -> QuestionnaireVersion:
 
 def new_draft(user: User, questionnaire_id: int) -> QuestionnaireVersion:
     """A draft copied from the newest version; only one draft at a time."""
-    require_role(user, Role.ADMIN)
+    require_city_admin(user)
     questionnaire = db.session.scalars(
         sa.select(Questionnaire).where(Questionnaire.id == questionnaire_id).with_for_update()
     ).one_or_none()
@@ -95,7 +95,10 @@ def new_draft(user: User, questionnaire_id: int) -> QuestionnaireVersion:
 
 
 def _locked(user: User, version_id: int) -> QuestionnaireVersion:
-    """The version reloaded with its row locked until commit: a second admin waits, then sees the first's changes."""
+    """The version reloaded with its row locked until commit: a second admin waits, then sees the first's changes.
+
+    Every change goes through here: what every office's kiosks and surveys ask is changed by a city admin only."""
+    require_city_admin(user)
     version = get_version(user, version_id)
     db.session.refresh(version, with_for_update=True)
     return version

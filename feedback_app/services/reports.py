@@ -5,7 +5,6 @@
 or the city.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
 from ..models import City, Office
-from . import stats
+from . import spreadsheet, stats
 from .analytics import Dashboard, dashboard, scope_of
 from .stats import Period
 
@@ -406,15 +405,17 @@ def case_tables(board: Dashboard) -> list[Table]:
 
 
 def table_csv(table: Table) -> bytes:
-    """A table as CSV (UTF-8 with BOM, so spreadsheet programs open the Chinese right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([table.title])
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([cell.text for cell in row])
-    writer.writerow([table.note])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """A table as CSV (UTF-8 with BOM, so spreadsheet programs open the Chinese right); a cell holding a number
+    is written as the figure shown, any other as text a spreadsheet will not run as a formula."""
+    rows = [[table.title], table.header]
+    rows += [[_csv_cell(cell) for cell in row] for row in table.rows]
+    rows.append([table.note])
+    return spreadsheet.csv_bytes(rows)
+
+
+def _csv_cell(cell: Cell) -> str:
+    numeric = isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    return spreadsheet.Figure(cell.text) if numeric else cell.text
 
 
 CHART_TITLES = {

@@ -167,9 +167,12 @@ def _bounds(ym_from: int, ym_to: int):
 
 
 def score_counts(
-    filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...] = ()
+    filters: Filters, ym_from: int, ym_to: int, by: tuple[str, ...] = (), *, unfolded: bool = True
 ) -> dict[tuple, ScoreCounts]:
-    """Answer counts per score over local months ym_from..ym_to, grouped by the given dims."""
+    """Answer counts per score over local months ym_from..ym_to, grouped by the given dims.
+
+    With unfolded=False only the roll-ups are read, never the ratings: the counts as of the last roll-up refresh,
+    at a cost that does not grow with the ratings (what an anonymous reader gets)."""
     start, end = _bounds(ym_from, ym_to)
     # The hourly roll-ups only when the weekday or hour is asked for (the monthly one is ~45 times smaller),
     # and the per-counter one only when a unit or counter is.
@@ -191,6 +194,8 @@ def score_counts(
     ).where(*roll_where)
     if by:
         rolled = rolled.group_by(*[getattr(model, d) for d in by])
+    if not unfolded:
+        return _combine(rolled, None, by)
     return _combine(rolled, _raw_score_select(_raw_filters(filters, start, end), by, answer_where), by)
 
 
@@ -212,7 +217,7 @@ def demographic_counts(
 
 
 def _combine(rolled, raw, by) -> dict[tuple, ScoreCounts]:
-    union = sa.union_all(rolled, raw).subquery()
+    union = (rolled if raw is None else sa.union_all(rolled, raw)).subquery()
     cols = [union.c[d] for d in by]
     stmt = sa.select(*cols, *[sa.func.sum(union.c[f"n{s}"]) for s in SCORES], sa.func.sum(union.c.noise))
     if by:

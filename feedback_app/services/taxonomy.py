@@ -6,18 +6,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import CaseCategory, CaseChannel, DueDateRule, ReplyTemplate, Role, User, utcnow
-from .access import require_role
-from .errors import AccessDenied, NotFound, ValidationFailed
+from ..models import CaseCategory, CaseChannel, DueDateRule, ReplyTemplate, User, utcnow
+from .access import require_city_admin
+from .errors import NotFound, ValidationFailed
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-
-
-def require_city_admin(user: User) -> None:
-    """Rules and categories hold for every office of the city: only a city-wide admin edits them."""
-    require_role(user, Role.ADMIN)
-    if user.office_id is not None:
-        raise AccessDenied()
 
 
 def save_rule(admin: User, channel: str | None, category_id: int | None, working_days: int) -> DueDateRule:

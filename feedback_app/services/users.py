@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import UNIT_ROLES, City, LoginThrottle, Office, Role, Unit, User, utcnow
 from .errors import TooManyAttempts, ValidationFailed
+from .hashing import check_against_nothing
 
 MIN_PASSWORD_LENGTH = 10
 # Stored instead of a hash for accounts whose password is not set yet: no password matches it.
@@ -108,7 +109,12 @@ def authenticate(username: str, password: str, remote_addr: str | None) -> User 
         raise TooManyAttempts()
 
     user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
-    if user is not None and user.active and user.check_password(password):
+    if user is None:
+        # Spend the time of a real check, so timing does not tell which usernames exist.
+        right = check_against_nothing(password, current_app.config["PASSWORD_HASH_METHOD"])
+    else:
+        right = user.check_password(password) and user.active
+    if right:
         for throttle in throttles.values():
             db.session.delete(throttle)
         user.last_login_at = now

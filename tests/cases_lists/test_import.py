@@ -217,3 +217,36 @@ def test_import_page_shows_row_errors_and_refuses_other_offices_and_officers(app
     officer = app.test_client()
     login(officer, "aa.officer")
     assert officer.get("/cases/import").status_code == 403
+
+
+NUL_ROWS = "1999-00\x0001,114/01/22 10:05,1999,等候時間,等候叫號超過一小時,民眾反映等候過久,王小明,0912345678,,\r\n"
+
+
+def test_a_file_holding_a_nul_character_is_refused_at_the_check_and_at_the_confirmation(client, org, calendar_2025):
+    """No field may hold NUL (PostgreSQL cannot store it): the file is bad input, refused with a clear message at
+    either step, and nothing is written."""
+    import base64
+
+    login(client, "aa.supervisor")
+    data = (HEADER + NUL_ROWS).encode()
+    check = client.post(
+        "/cases/import",
+        data={"office": str(org.a.id), "action": "check", "file": (io.BytesIO(data), "dispatch.csv")},
+    )
+    assert check.status_code == 400
+    assert "NUL" in check.get_data(as_text=True)
+    confirm = client.post(
+        "/cases/import",
+        data={"office": str(org.a.id), "action": "import", "payload": base64.b64encode(data).decode()},
+    )
+    assert confirm.status_code == 400
+    assert "NUL" in confirm.get_data(as_text=True)
+    assert count_cases() == 0
+
+
+def test_the_cli_refuses_a_file_holding_a_nul_character(runner, org, calendar_2025, tmp_path):
+    path = tmp_path / "dispatch.csv"
+    path.write_bytes((HEADER + NUL_ROWS).encode())
+    result = runner.invoke(args=["cases", "import", str(path), "--office", "AA"])
+    assert result.exit_code != 0 and "NUL" in result.output
+    assert count_cases() == 0

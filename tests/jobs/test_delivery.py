@@ -8,6 +8,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Notification
 from feedback_app.services import notify, reminders
 from jobs import delivery
+from jobs.clock import WorkingDays, local_date
 from tests.conftest import SMTPRecorder, free_port
 
 from .conftest import TODAY
@@ -137,6 +138,50 @@ def test_a_row_left_sending_by_a_crash_is_sent_again_after_its_lease_with_the_sa
     assert delivery.deliver(NOW + timedelta(seconds=301))["sent"] == 1
     assert [m["message"]["Message-ID"] for m in smtp_server.messages] == [expected_id]
     assert _rows()[0].status == "sent"
+
+
+def test_one_claim_takes_exactly_its_batch_even_with_many_rows_due(app):
+    """On PostgreSQL an UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) may run its subquery again
+    for each row and take far more than n; a claim takes exactly the batch, and the next one the next batch."""
+    _queue(300)
+    first_token, first = delivery.claim(NOW, 20)
+    second_token, second = delivery.claim(NOW, 20)
+    assert len(first) == 20 and len(second) == 20
+    assert not {r.id for r in first} & {r.id for r in second}
+    claimed = dict(
+        db.session.execute(
+            sa.select(Notification.claim_token, sa.func.count()).where(Notification.status == "sending")
+            .group_by(Notification.claim_token)
+        ).all()
+    )
+    assert claimed == {first_token: 20, second_token: 20}
+
+
+def test_a_message_whose_claim_was_taken_over_is_not_sent_by_the_run_that_lost_it(app, smtp_server):
+    """A run that outlived its lease finds, before each send, that another run claimed the row since: it sends
+    nothing of it, and the other run sends each message once."""
+    _queue(2)
+    days = WorkingDays.covering(local_date(NOW))
+    slow_token, slow_rows = delivery.claim(NOW, 10)
+    later = NOW + timedelta(seconds=app.config["JOBS_SEND_LEASE_SECONDS"] + 1)
+    new_token, new_rows = delivery.claim(later, 10)
+    assert [r.id for r in new_rows] == [r.id for r in slow_rows]
+
+    assert delivery._send_batch(NOW, slow_token, slow_rows, days, {})[0] == 0
+    assert smtp_server.messages == []
+    assert [r.status for r in _rows()] == ["sending", "sending"]
+    assert delivery._send_batch(later, new_token, new_rows, days, {})[0] == 2
+    assert sorted(m["to"][0] for m in smtp_server.messages) == ["person0@example.tw", "person1@example.tw"]
+    assert [r.status for r in _rows()] == ["sent", "sent"]
+
+
+def test_a_run_renews_its_lease_before_each_send_so_no_other_run_takes_the_row_meanwhile(app, smtp_server):
+    _queue(1)
+    token, rows = delivery.claim(NOW, 10)
+    lease = timedelta(seconds=app.config["JOBS_SEND_LEASE_SECONDS"])
+    assert delivery.renew_claim(token, rows[0].id, NOW + 2 * lease)
+    assert delivery.claim(NOW + lease + timedelta(seconds=1), 10)[1] == []
+    assert not delivery.renew_claim("another-token", rows[0].id, NOW + 3 * lease)
 
 
 def test_in_app_messages_show_from_their_time(app, org):

@@ -106,3 +106,32 @@ def test_an_acknowledgement_logged_on_saturday_night_waits_for_monday_office_hou
     assert delivery.deliver(taipei(date(2026, 11, 30), 8, 30))["sent"] == 1
     assert [m["to"] for m in smtp_server.messages] == [["c@example.tw"]]
     assert case.number in smtp_server.messages[0]["message"].get_content()
+
+
+def test_the_acknowledgement_keeps_the_look_up_code_only_until_it_is_sent_retries_included(app, org, smtp_server):
+    """The look-up code is stored only hashed on the case: the mail that carries it keeps its body while it may
+    still be sent (a failed attempt is retried with it) and loses it once sent; the ledger keeps the rest."""
+    from feedback_app.services import cases as svc
+    from tests.conftest import free_port
+
+    data = svc.CaseInput(office_id=org.a.id, channel="email", subject="陳情", petitioner_email="c@example.tw")
+    case, code = svc.open_case(data)
+    db.session.commit()
+    ack = db.session.scalar(sa.select(Notification).where(Notification.kind == "acknowledgement"))
+    first_try = max(ack.next_attempt_at, NOW)
+
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # the SMTP server is down
+    assert delivery.deliver(first_try)["sent"] == 0
+    db.session.expire_all()
+    assert ack.status == "queued" and ack.attempts == 1 and code in ack.body
+
+    app.config["MAIL_PORT"] = port
+    assert delivery.deliver(first_try + timedelta(hours=2))["sent"] == 1
+    assert code in smtp_server.messages[0]["message"].get_content()
+    db.session.expire_all()
+    assert ack.status == "sent" and code not in ack.body and case.number not in ack.body
+    assert (ack.key, ack.recipient, ack.case_id, ack.sent_at is not None) == (
+        f"case:{case.id}:ack", "c@example.tw", case.id, True
+    )
+    assert ack.body == notify.REDACTED_BODY

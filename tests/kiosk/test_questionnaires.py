@@ -111,6 +111,44 @@ def test_only_admins_of_the_city_manage_questionnaires(client, org):
     assert client.post(f"/questionnaires/{_kiosk_questionnaire(org).id}/versions").status_code == 403
 
 
+def test_an_office_admin_sees_the_shared_questionnaires_but_changes_none_of_them(client, org):
+    """Every office of the city uses the same questionnaires: only a city-wide admin makes versions, edits and
+    publishes; an office's admin reads them without a button to change them."""
+    questionnaire = _kiosk_questionnaire(org)
+    login(client, "tpe.admin")
+    draft = _new_draft(client, questionnaire)
+    client.post("/logout")
+    before = _shape(draft)
+    versions_before = len(questionnaire.versions)
+
+    login(client, "aa.admin")
+    assert client.get("/questionnaires/").status_code == 200
+    page = client.get(f"/questionnaires/versions/{draft}")
+    assert page.status_code == 200 and "/publish" not in page.get_data(as_text=True)
+    base = f"/questionnaires/versions/{draft}"
+    refused = [
+        (f"/questionnaires/{questionnaire.id}/versions", {}),
+        (f"{base}/questions/reasons/options", {"option_code": "evil", "option_text": "惡意選項"}),
+        (f"{base}/questions/reasons/options/other/remove", {}),
+        (base, {"t|overall||en": "Changed by another office"}),
+        (f"{base}/publish", {}),
+    ]
+    for url, data in refused:
+        assert client.post(url, data=data).status_code == 403, url
+    client.post("/logout")
+    assert _shape(draft) == before
+    db.session.expire_all()
+    assert db.session.get(QuestionnaireVersion, draft).published_at is None
+    assert len(_kiosk_questionnaire(org).versions) == versions_before
+
+    login(client, "tpe.admin")
+    added = client.post(f"{base}/questions/reasons/options", data={"option_code": "noisy", "option_text": "太吵"})
+    assert added.status_code == 302
+    assert client.post(f"{base}/publish").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QuestionnaireVersion, draft).published_at is not None
+
+
 def test_admin_builds_a_version_with_new_questions_and_answers_keep_their_version(client, org):
     token = qr.counter_token(org.a.counters[0])
     old = rating(answers=dict(SCALES, reasons=["wait_long"]))

@@ -133,3 +133,27 @@ def test_download_is_an_attachment_with_its_sniffed_type_and_nosniff(client, org
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and stored.filename.rsplit(".", 1)[1] in disposition
     assert "html" not in response.headers["Content-Type"] and "svg" not in response.headers["Content-Type"]
+
+
+def test_an_attachment_whose_name_holds_a_nul_character_is_bad_input_and_nothing_is_stored(client, org, case):
+    login(client, "aa.officer")
+    events = count(CaseEvent)
+    db.session.refresh(case)
+    response = client.post(
+        f"/cases/{case.number}/attach",
+        data={
+            "attach-version": str(case.version),
+            "attach-file": [(io.BytesIO(PDF), "scan.pdf"), (io.BytesIO(PDF), "scan\x00.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert count(Attachment) == 0 and count(CaseEvent) == events
+
+
+def test_a_text_attachment_holding_a_nul_byte_is_refused_as_not_plain_text(client, org, case):
+    login(client, "aa.officer")
+    response = attach(client, case, "民眾補充說明\x00續".encode(), "memo.txt")
+    assert response.status_code == 400
+    assert any(text in response.get_data(as_text=True) for text in REFUSAL)
+    assert count(Attachment) == 0
