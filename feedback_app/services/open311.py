@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +20,7 @@ from ..security import hash_token
 from .access import can_access_office
 from .calendar import TAIPEI
 from .cases import CaseInput, open_case
+from .contact import contact_errors
 from .errors import AccessDenied, NotFound, ValidationFailed
 from .tokens import principal_for, token_owner_active
 
@@ -221,15 +221,10 @@ def create_request(jurisdiction_id: str | None, api_key: str | None, form: Reque
     description = _clean(form.description)
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed(_l("The description is limited to 4,000 characters."))
-    email = _clean(form.email)
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationFailed(_l("email is not a valid address.")) from None
-    phone = _clean(form.phone)
-    if len(phone) > 32:
-        raise ValidationFailed(_l("phone is limited to 32 characters."))
+    email, phone = _clean(form.email), _clean(form.phone)
+    errors = contact_errors(phone, email)
+    if errors:
+        raise ValidationFailed(details=errors)
     name = _full_name(_clean(form.first_name), _clean(form.last_name))[:100]
     extra = _location(form)
     if _clean(form.media_url):
