@@ -314,7 +314,7 @@ def test_client_lists_services_files_a_request_and_follows_it_to_closure(client,
         f"&description=%E6%AB%83%E6%AA%AF%E5%A4%AA%E5%B0%91",
     ).json[0]
     number = filed["service_request_id"]
-    assert "Look-up code" in filed["service_notice"] or "查詢碼" in filed["service_notice"]
+    assert filed["service_notice"].startswith("處理期限")
 
     tracked = client.get(f"{BASE}/requests/{number}.json?jurisdiction_id=TPE").json[0]
     case = db.session.scalar(sa.select(Case).where(Case.number == number))
