@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from .extensions import db
 from .services.errors import DomainError
@@ -62,6 +62,9 @@ def handle_http_exception(error: HTTPException):
     response = render_error(status, code, message, details)
     if getattr(error, "response", None) is not None and error.response.headers.get("Retry-After"):
         response[0].headers["Retry-After"] = error.response.headers["Retry-After"]
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110: a 405 names the methods the resource takes.
+        response[0].headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 

@@ -10,7 +10,7 @@ from ..models import Case, CaseCategory, CaseChannel, CaseState, Office
 from ..services.access import can_access_office, scoped
 from ..services.cases import CaseInput, open_case
 from ..services.contact import EMAIL_MAX, PHONE_MAX, email_error, phone_error
-from ..services.errors import NotFound
+from ..services.errors import NotFound, ValidationFailed
 from ..services.privacy import petitioner_view
 from .auth import ApiBlueprint, InvalidRequest, current_principal, exempt_from_csrf, token_required
 from .schemas import ApiErrorSchema
@@ -20,6 +20,15 @@ blp = exempt_from_csrf(
 )
 
 PERSONAL_SCOPE = "cases:personal"
+# The case service's names of the fields it refuses, as this API's request body names them.
+SERVICE_FIELDS = {
+    "office_id": "office",
+    "category_id": "category",
+    "petitioner_name": "petitioner.name",
+    "petitioner_phone": "petitioner.phone",
+    "petitioner_email": "petitioner.email",
+    "petitioner_address": "petitioner.address",
+}
 # What case_payload reads of each case, loaded with the page rather than one query per case.
 CASE_RELATIONS = (so.selectinload(Case.office), so.selectinload(Case.unit), so.selectinload(Case.category))
 MAX_PAGE = 200
@@ -201,7 +210,17 @@ def create_case(data):
     principal = current_principal()
     office = _office_for(principal, data.get("office"))
     petitioner = data.get("petitioner") or {}
-    case, code = open_case(
+    try:
+        case, code = _open(data, office, petitioner)
+    except ValidationFailed as error:
+        details = {SERVICE_FIELDS.get(name, name): message for name, message in error.details.items()}
+        raise InvalidRequest(error.message, details=details) from None
+    db.session.commit()
+    return {**case_payload(case, PERSONAL_SCOPE in principal.scopes), "lookup_code": code}
+
+
+def _open(data: dict, office: Office, petitioner: dict):
+    return open_case(
         CaseInput(
             office_id=office.id,
             channel=data["channel"],
@@ -217,8 +236,6 @@ def create_case(data):
             confidential=data.get("confidential", False),
         )
     )
-    db.session.commit()
-    return {**case_payload(case, PERSONAL_SCOPE in principal.scopes), "lookup_code": code}
 
 
 @blp.route("", methods=["GET"])
