@@ -13,7 +13,7 @@ from ..services.contact import EMAIL_MAX, PHONE_MAX, email_error, phone_error
 from ..services.errors import NotFound, ValidationFailed
 from ..services.privacy import petitioner_view
 from .auth import ApiBlueprint, InvalidRequest, current_principal, exempt_from_csrf, token_required
-from .schemas import ApiErrorSchema
+from .schemas import ApiErrorSchema, StrictBoolean
 
 blp = exempt_from_csrf(
     ApiBlueprint("api_cases", __name__, description="陳情 cases: open them and follow them")
@@ -84,7 +84,7 @@ class CaseCreateSchema(Schema):
         metadata={"description": "The sending system's own reference number"},
     )
     petitioner = fields.Nested(PetitionerInSchema, load_default=dict)
-    confidential = fields.Boolean(load_default=False, metadata={"description": "陳情人身分保密"})
+    confidential = StrictBoolean(load_default=False, metadata={"description": "陳情人身分保密"})
 
 
 class PetitionerOutSchema(Schema):

@@ -3,6 +3,15 @@
 from marshmallow import Schema, fields
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON's true or false: marshmallow would also take 0, 1, "yes" or "off", which the document does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True, metadata={"example": "invalid"})
     message = fields.String(required=True)
