@@ -5,7 +5,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from . import ratelimit
 from .extensions import db
@@ -66,6 +66,9 @@ def handle_http_exception(error: HTTPException):
         response[0].headers["Retry-After"] = error.response.headers["Retry-After"]
     elif isinstance(error, RateLimitExceeded) and (seconds := ratelimit.retry_after()):
         response[0].headers["Retry-After"] = str(seconds)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110: a 405 names the methods the resource takes.
+        response[0].headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 

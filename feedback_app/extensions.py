@@ -1,17 +1,20 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
+from http import HTTPStatus
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .api.schemas import ApiErrorSchema
+from .api.schemas import API_DESCRIPTION, ERROR_RESPONSES, ApiErrorSchema
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +44,17 @@ class JsonErrorApi(Api):
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        """The error answers described as errors.py sends them: when each comes, and the 405's Allow header."""
+        super()._register_responses()
+        for status, (description, headers) in ERROR_RESPONSES.items():
+            response = {"description": description, "schema": self.ERROR_SCHEMA}
+            if headers:
+                response["headers"] = headers
+            prepare_response(response, self.spec, self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(HTTPStatus(status).name, response, lazy=status != 405)
+        self.spec.options.setdefault("info", {}).setdefault("description", API_DESCRIPTION)
 
 
 api = JsonErrorApi()

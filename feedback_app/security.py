@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, request
@@ -66,6 +67,33 @@ def no_store(response):
     """For pages that show a case or its petitioner: no browser history, disk cache or proxy keeps a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# Browsers drop these anywhere in a URL (WHATWG URL parsing), so "/\t/evil.example" reaches them as "//evil.example".
+URL_IGNORED = str.maketrans("", "", "\t\n\r")
+# ... and these at either end.
+URL_TRIMMED = "".join(chr(code) for code in range(0x21))
+
+
+def safe_local_url(target: str | None, host: str | None = None) -> str | None:
+    """`target` as a path on this site to redirect to, or None when a browser could read it as another site.
+
+    The URL is judged as a browser would read it: tabs and newlines taken out, a backslash read as a slash.
+    An absolute URL passes only when `host` is given and it names that host (a Referer of our own pages)."""
+    if not target:
+        return None
+    cleaned = target.translate(URL_IGNORED).strip(URL_TRIMMED).replace("\\", "/")
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        if host is None or parts.scheme not in ("http", "https") or parts.netloc != host:
+            return None
+        cleaned = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    return cleaned
 
 
 def hash_token(token: str) -> str:

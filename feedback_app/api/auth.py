@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 
+from ..errors import handle_domain_error
 from ..extensions import csrf
 from ..security import api_token_from_request
 from ..services.errors import AccessDenied, DomainError, ValidationFailed
 from ..services.tokens import SCOPES, TokenPrincipal, principal_for, token_owner_active
+from .messages import localized
 from .schemas import ApiErrorSchema
 
 SECURITY_SCHEME = "bearerAuth"
@@ -28,19 +30,19 @@ class InvalidRequest(ValidationFailed):
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
-    """marshmallow's nested messages as {"field.sub": "message"}."""
+    """marshmallow's nested messages as {"field.sub": "message"}, in the request's language."""
     flat: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
             flat.update(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(messages, list | tuple):
         if all(isinstance(item, str) for item in messages):
-            flat[prefix or "_schema"] = " ".join(messages)
+            flat[prefix or "_schema"] = " ".join(localized(item) for item in messages)
         else:
             for index, item in enumerate(messages):
                 flat.update(flatten_messages(item, f"{prefix}.{index}" if prefix else str(index)))
     else:
-        flat[prefix or "_schema"] = str(messages)
+        flat[prefix or "_schema"] = localized(str(messages))
     return flat
 
 
@@ -55,11 +57,28 @@ class DetailedParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
+    """A blueprint of the JSON API: 400 for a request that cannot be read (bad JSON), 422 for a well-formed
+    one whose fields are not valid, whether the schema or a service finds them so."""
+
     ARGUMENTS_PARSER = DetailedParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.after_request(_challenge)
+        self.register_error_handler(ValidationFailed, _unprocessable)
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        """As flask-smorest's, and a JSON body also documents the 400 of a body that cannot be read."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+        return lambda view: self.alt_response(400, response="BAD_REQUEST")(parse(view))
+
+
+def _unprocessable(error: ValidationFailed):
+    """A service's refusal of the request's fields is answered as the schema's own: 422 with details."""
+    error.status = InvalidRequest.status
+    return handle_domain_error(error)
 
 
 def _challenge(response):

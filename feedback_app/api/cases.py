@@ -3,31 +3,62 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..extensions import db
 from ..models import Case, CaseCategory, CaseChannel, CaseState, Office
 from ..services.access import can_access_office, scoped
 from ..services.cases import CaseInput, open_case
-from ..services.errors import NotFound
+from ..services.contact import EMAIL_MAX, PHONE_MAX, email_error, phone_error
+from ..services.errors import NotFound, ValidationFailed
 from ..services.privacy import petitioner_view
 from .auth import ApiBlueprint, InvalidRequest, current_principal, exempt_from_csrf, token_required
-from .schemas import ApiErrorSchema
+from .schemas import ApiErrorSchema, StrictBoolean
 
 blp = exempt_from_csrf(
     ApiBlueprint("api_cases", __name__, description="陳情 cases: open them and follow them")
 )
 
 PERSONAL_SCOPE = "cases:personal"
+# The case service's names of the fields it refuses, as this API's request body names them.
+SERVICE_FIELDS = {
+    "office_id": "office",
+    "category_id": "category",
+    "petitioner_name": "petitioner.name",
+    "petitioner_phone": "petitioner.phone",
+    "petitioner_email": "petitioner.email",
+    "petitioner_address": "petitioner.address",
+}
 # What case_payload reads of each case, loaded with the page rather than one query per case.
 CASE_RELATIONS = (so.selectinload(Case.office), so.selectinload(Case.unit), so.selectinload(Case.category))
 MAX_PAGE = 200
 
 
+def checked_by(check):
+    """A field validator that asks the service's check, so the API says what every other entrance says."""
+
+    def validate_value(value):
+        message = check(value)
+        if message:
+            raise ValidationError(message)
+
+    return validate_value
+
+
 class PetitionerInSchema(Schema):
     name = fields.String(validate=validate.Length(max=100), allow_none=True)
-    phone = fields.String(validate=validate.Length(max=32), allow_none=True)
-    email = fields.Email(validate=validate.Length(max=254), allow_none=True)
+    phone = fields.String(
+        validate=checked_by(phone_error),
+        allow_none=True,
+        metadata={
+            "maxLength": PHONE_MAX,
+            "description": "A Taiwanese number with its area code (02-2345-6789), a mobile (0912-345-678), "
+            "either as +886, or another country's number starting with +; an extension may follow # or 分機.",
+        },
+    )
+    email = fields.String(
+        validate=checked_by(email_error), allow_none=True, metadata={"maxLength": EMAIL_MAX}
+    )
     address = fields.String(validate=validate.Length(max=200), allow_none=True)
 
 
@@ -53,7 +84,7 @@ class CaseCreateSchema(Schema):
         metadata={"description": "The sending system's own reference number"},
     )
     petitioner = fields.Nested(PetitionerInSchema, load_default=dict)
-    confidential = fields.Boolean(load_default=False, metadata={"description": "陳情人身分保密"})
+    confidential = StrictBoolean(load_default=False, metadata={"description": "陳情人身分保密"})
 
 
 class PetitionerOutSchema(Schema):
@@ -179,7 +210,17 @@ def create_case(data):
     principal = current_principal()
     office = _office_for(principal, data.get("office"))
     petitioner = data.get("petitioner") or {}
-    case, code = open_case(
+    try:
+        case, code = _open(data, office, petitioner)
+    except ValidationFailed as error:
+        details = {SERVICE_FIELDS.get(name, name): message for name, message in error.details.items()}
+        raise InvalidRequest(error.message, details=details) from None
+    db.session.commit()
+    return {**case_payload(case, PERSONAL_SCOPE in principal.scopes), "lookup_code": code}
+
+
+def _open(data: dict, office: Office, petitioner: dict):
+    return open_case(
         CaseInput(
             office_id=office.id,
             channel=data["channel"],
@@ -195,8 +236,6 @@ def create_case(data):
             confidential=data.get("confidential", False),
         )
     )
-    db.session.commit()
-    return {**case_payload(case, PERSONAL_SCOPE in principal.scopes), "lookup_code": code}
 
 
 @blp.route("", methods=["GET"])

@@ -2,13 +2,13 @@
 
 from flask import Response
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..services import opendata
 from ..services.stats import Period
+from .auth import ApiBlueprint, InvalidRequest
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_opendata",
     __name__,
     description=(
@@ -48,15 +48,9 @@ def _rows(args) -> list[dict]:
             first = last.trailing(12)[0]
         return opendata.satisfaction_rows(first, last)
     except ValueError:
-        abort(
-            422,
-            message=str(
-                _l(
-                    "Choose from one month to the same or a later one, at most %(n)d months.",
-                    n=opendata.MAX_MONTHS,
-                )
-            ),
-        )
+        raise InvalidRequest(
+            _l("Choose from one month to the same or a later one, at most %(n)d months.", n=opendata.MAX_MONTHS)
+        ) from None
 
 
 @blp.route("/satisfaction.json")

@@ -14,7 +14,6 @@ from ..services import analytics
 from ..services.errors import ValidationFailed
 from ..services.stats import Period
 from .auth import ApiBlueprint, current_principal, token_required
-from .schemas import ApiErrorSchema
 
 blp = ApiBlueprint("api_stats", __name__, description="Statistics: satisfaction and responses to citizens")
 
@@ -163,7 +162,6 @@ def _heading(scope: analytics.Scope, period: Period) -> dict:
 @token_required(blp, SCOPE, FORBIDDEN)
 @blp.arguments(SatisfactionArgsSchema, location="query")
 @blp.response(200, SatisfactionReportSchema)
-@blp.alt_response(400, schema=ApiErrorSchema, description="Unknown period or office")
 def satisfaction(args):
     """服務滿意: satisfaction per channel group, against the previous period and the same period last year."""
     period, scope = analytics.readable_period(args.get("period")), _scope(args.get("office"))
@@ -175,7 +173,6 @@ def satisfaction(args):
 @token_required(blp, SCOPE, FORBIDDEN)
 @blp.arguments(StatsArgsSchema, location="query")
 @blp.response(200, ResponsesReportSchema)
-@blp.alt_response(400, schema=ApiErrorSchema, description="Unknown period or office")
 def responses(args):
     """意見回應: cases received and closed, on time, working days, extensions, re-handling, reply satisfaction."""
     period, scope = analytics.readable_period(args.get("period")), _scope(args.get("office"))

@@ -1,10 +1,9 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..security import safe_local_url
 from ..services.errors import TooManyAttempts
 from ..services.users import authenticate, end_sessions
 from . import bp
@@ -25,10 +24,7 @@ def login():
             return render_template("auth/login.html", form=form), 429
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-                target = url_for("main.index")
-            return redirect(target)
+            return redirect(safe_local_url(request.args.get("next")) or url_for("main.index"))
         flash(_("Wrong username or password."), "error")
         status = 401
     return render_template("auth/login.html", form=form), status
@@ -51,8 +47,5 @@ def set_locale(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or request.referrer or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        parts = urlsplit(target)
-        target = parts.path if parts.netloc == request.host else url_for("main.index")
-    return redirect(target)
+    target = safe_local_url(request.form.get("next")) or safe_local_url(request.referrer, host=request.host)
+    return redirect(target or url_for("main.index"))

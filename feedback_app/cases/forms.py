@@ -15,16 +15,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import Form
 from ..models.case import PUBLIC_SUMMARY_MAX, REHANDLING_OUTCOME_MAX
+from ..services.contact import email_error, phone_error
 
 
 def _optional_int(value):
     if value in (None, "", "0", 0):
         return None
     return int(value)
+
+
+def checked_by(check):
+    """A field validator that asks the service's check, so the form says what every other entrance says."""
+
+    def validate(form, field):
+        message = check(field.data)
+        if message:
+            raise ValidationError(message)
+
+    return validate
 
 
 class CaseForm(Form):
@@ -38,8 +50,8 @@ class CaseForm(Form):
     )
     external_ref = StringField(_l("Original reference number"), validators=[Optional(), Length(max=64)])
     petitioner_name = StringField(_l("Petitioner's name"), validators=[Optional(), Length(max=100)])
-    petitioner_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    petitioner_email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    petitioner_phone = StringField(_l("Phone"), validators=[checked_by(phone_error)])
+    petitioner_email = StringField(_l("Email"), validators=[checked_by(email_error)])
     petitioner_address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     confidential = BooleanField(_l("Keep the petitioner's identity confidential"))
     attachments = MultipleFileField(_l("Attachments (PDF, PNG, JPEG or plain text)"))

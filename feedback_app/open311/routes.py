@@ -73,12 +73,15 @@ def service_definition(code, fmt):
 
 @bp.post("/requests.<fmt>")
 def create_request(fmt):
+    """File a request; api_key and jurisdiction_id may come in the body or the query string (clients do both)."""
     fmt = _checked(fmt)
     form = request.form
     fields = {name: form.get(name) for name in open311.RequestForm.__dataclass_fields__ if name != "office"}
     fields["office"] = form.get(f"attribute[{open311.OFFICE_ATTRIBUTE}]")
     answer = open311.create_request(
-        form.get("jurisdiction_id"), form.get("api_key"), open311.RequestForm(**fields)
+        form.get("jurisdiction_id") or request.args.get("jurisdiction_id"),
+        form.get("api_key") or request.args.get("api_key"),
+        open311.RequestForm(**fields),
     )
     db.session.commit()
     return render(fmt, "service_requests", [answer])

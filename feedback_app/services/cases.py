@@ -44,6 +44,7 @@ from ..models.case import PUBLIC_SUMMARY_MAX, REHANDLING_OUTCOME_MAX
 from . import notify
 from .access import can_access_office, ensure_access
 from .calendar import TAIPEI, WorkCalendar, due_date, end_of_day, next_office_moment
+from .contact import contact_errors
 from .errors import AccessDenied, Conflict, TooManyAttempts, ValidationFailed
 from .hashing import check_against_nothing
 from .users import record_failure
@@ -165,6 +166,10 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
     for name in TEXT_FIELDS:
         if "\x00" in (getattr(data, name) or ""):
             errors[name] = str(_l("The text holds characters that are not allowed."))
+    for name, message in contact_errors(
+        data.petitioner_phone, data.petitioner_email, "petitioner_phone", "petitioner_email"
+    ).items():
+        errors.setdefault(name, message)
     reference = _clean(data.external_ref)
     if office is not None and reference and "external_ref" not in errors:
         existing = db.session.scalar(

@@ -5,12 +5,12 @@ What goes back out is only what a public status page could show: never personal 
 petitioner wrote, or internal notes.
 """
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,17 +21,21 @@ from ..security import hash_token
 from .access import can_access_office
 from .calendar import TAIPEI
 from .cases import CaseInput, open_case
+from .contact import contact_errors
 from .errors import AccessDenied, NotFound, ValidationFailed
 from .tokens import principal_for, token_owner_active
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"
-WRITE_SCOPES = {"open311", "cases:write"}
+PETITIONER_SCOPE = "open311:petitioner"
+WRITE_SCOPES = {"open311", "cases:write", PETITIONER_SCOPE}
 OFFICE_ATTRIBUTE = "OFFICE"
 MAX_DAYS = 90
 MAX_ROWS = 1000
 MAX_DESCRIPTION = 4000
 SUBJECT_LENGTH = 80
+# W3C-DTF's dates without a time: YYYY, YYYY-MM, YYYY-MM-DD.
+W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -39,14 +43,34 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(TAIPEI).isoformat(timespec="seconds") if value is not None else None
 
 
-def parse_datetime(name: str, value: str) -> datetime:
+def parse_datetime(name: str, value: str, end: bool = False) -> datetime:
+    """A W3C date and time (with its offset), or a W3C date alone (2025-01-22, 2025-01 or 2025): that day,
+    month or year in the jurisdiction's zone, Asia/Taipei, from its first moment, or to its last with `end`."""
+    text = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if W3C_DATE.match(text):
+            return _date_bound(text, end)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
         raise ValidationFailed(_l("%(name)s is not an ISO 8601 date and time.", name=name)) from None
     if parsed.tzinfo is None:
         raise ValidationFailed(_l("%(name)s needs a time zone (Z or an offset).", name=name))
     return parsed
+
+
+def _date_bound(text: str, end: bool) -> datetime:
+    """The first moment of a W3C date's day, month or year in Asia/Taipei, or (end) its last."""
+    year, month, day = (int(part) for part in (text.split("-") + ["1", "1"])[:3])
+    first = date(year, month, day)
+    if not end:
+        return datetime.combine(first, time(0), tzinfo=TAIPEI)
+    if text.count("-") == 2:
+        following = first + timedelta(days=1)
+    elif text.count("-") == 1:
+        following = date(year + month // 12, month % 12 + 1, 1)
+    else:
+        following = date(year + 1, 1, 1)
+    return datetime.combine(following, time(0), tzinfo=TAIPEI) - timedelta(microseconds=1)
 
 
 def jurisdiction(jurisdiction_id: str | None) -> City:
@@ -221,15 +245,10 @@ def create_request(jurisdiction_id: str | None, api_key: str | None, form: Reque
     description = _clean(form.description)
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed(_l("The description is limited to 4,000 characters."))
-    email = _clean(form.email)
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationFailed(_l("email is not a valid address.")) from None
-    phone = _clean(form.phone)
-    if len(phone) > 32:
-        raise ValidationFailed(_l("phone is limited to 32 characters."))
+    email, phone = _clean(form.email), _clean(form.phone)
+    errors = contact_errors(phone, email)
+    if errors:
+        raise ValidationFailed(details=errors)
     name = _full_name(_clean(form.first_name), _clean(form.last_name))[:100]
     extra = _location(form)
     if _clean(form.media_url):
@@ -251,13 +270,26 @@ def create_request(jurisdiction_id: str | None, api_key: str | None, form: Reque
     )
     return {
         "service_request_id": case.number,
-        "service_notice": _(
-            "Due by %(due)s (Asia/Taipei). Look-up code for the petitioner: %(code)s",
-            due=case.due_at.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M"),
-            code=code,
-        ),
+        "service_notice": service_notice(case, code, token),
         "account_id": None,
     }
+
+
+def service_notice(case: Case, code: str, token: ApiToken) -> str:
+    """The notice of a new request: its due date and, only for the petitioner's own channel, the look-up code.
+
+    The rule: the look-up code goes back only to a key whose scopes include `open311:petitioner`, one
+    issued to an application the petitioner uses directly (the city's petition web form or app), whose
+    answer reaches the petitioner and no one else. A key of an intermediary (the 1999 hotline's dispatch, a
+    partner agency's system) never sees it: whoever holds the code can read the case's replies. Those
+    petitioners get the code in the acknowledgement mail when they gave an e-mail address, or from the office.
+    """
+    due = case.due_at.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+    if PETITIONER_SCOPE in token.scope_set:
+        return _("Due by %(due)s (Asia/Taipei). Look-up code for the petitioner: %(code)s", due=due, code=code)
+    if case.petitioner_email:
+        return _("Due by %(due)s (Asia/Taipei). The look-up code is mailed to the petitioner.", due=due)
+    return _("Due by %(due)s (Asia/Taipei).", due=due)
 
 
 OUTCOME_NOTES = {
@@ -331,7 +363,7 @@ def find_requests(city: City, args: dict, locale: str) -> list[dict]:
         )
         return [request_view(case, locale) for case in cases]
     start = parse_datetime("start_date", args["start_date"]) if args.get("start_date") else None
-    end = parse_datetime("end_date", args["end_date"]) if args.get("end_date") else None
+    end = parse_datetime("end_date", args["end_date"], end=True) if args.get("end_date") else None
     if start is None and end is None:
         end = utcnow()
     try:

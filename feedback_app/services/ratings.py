@@ -7,7 +7,6 @@ A rejected rating changes nothing; the good ratings of a batch are stored all th
 
 import hashlib
 import json
-import re
 import threading
 import time
 import uuid as uuidlib
@@ -42,6 +41,7 @@ from ..models import (
 )
 from . import notify
 from .cases import CaseInput, open_case
+from .contact import contact_errors
 from .errors import DomainError, NotFound
 from .rollups import unfold
 
@@ -50,8 +50,6 @@ DUPLICATE = "already_stored"
 REJECTED = "rejected"
 UNHAPPY_MAX_SCORE = 2
 MAX_TEXT = 1000
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-#]{5,24}$")
 
 
 @dataclass(frozen=True)
@@ -277,11 +275,7 @@ def _check_contact(raw) -> dict | None:
         )
     if not phone and not email:
         return None
-    errors = {}
-    if phone and not PHONE_RE.match(phone):
-        errors["contact.phone"] = str(_l("Not a phone number."))
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-        errors["contact.email"] = str(_l("Not an email address."))
+    errors = contact_errors(phone, email, "contact.phone", "contact.email")
     if raw.get("consent") is not True:
         errors["contact.consent"] = str(_l("Contact details are kept only with consent."))
     if errors:

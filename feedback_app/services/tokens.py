@@ -20,6 +20,9 @@ SCOPES = {
     "stats:read": _l("Read statistics"),
     "ratings:write": _l("Submit ratings"),
     "open311": _l("File Open311 service requests"),
+    "open311:petitioner": _l(
+        "File Open311 service requests as the petitioner's own channel (the answer shows the look-up code)"
+    ),
 }
 
 

@@ -82,8 +82,8 @@ def test_validation_errors_name_each_field_and_change_nothing(client, org, write
     service_error = client.post(
         "/api/v1/cases", json={**NEW_CASE, "channel": "email", "petitioner": {}}, headers=bearer(writer)
     )
-    assert service_error.status_code == 400
-    assert "petitioner_email" in service_error.json["error"]["details"]
+    assert service_error.status_code == 422
+    assert "petitioner.email" in service_error.json["error"]["details"]
     unknown = client.post("/api/v1/cases", json={**NEW_CASE, "category": "nope"}, headers=bearer(writer))
     assert unknown.status_code == 422 and "category" in unknown.json["error"]["details"]
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
@@ -97,7 +97,7 @@ def test_office_token_reads_and_writes_only_its_office(client, org):
     implicit.pop("office")
     duplicate = client.post("/api/v1/cases", json=implicit | {"external_ref": NEW_CASE["external_ref"]},
                             headers=bearer(token))
-    assert duplicate.status_code == 400 and "external_ref" in duplicate.json["error"]["details"]
+    assert duplicate.status_code == 422 and "external_ref" in duplicate.json["error"]["details"]
     assert client.post("/api/v1/cases", json=implicit, headers=bearer(token)).status_code == 201
     refused = client.post("/api/v1/cases", json={**NEW_CASE, "office": "BB"}, headers=bearer(token))
     assert refused.status_code == 422 and "office" in refused.json["error"]["details"]

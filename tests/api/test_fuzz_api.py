@@ -10,19 +10,16 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS, load_all_checks
 
 from feedback_app import create_app
 
 from .factories import bearer, make_case, make_token
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+load_all_checks()
+# Every check schemathesis has (its CLI's `--checks all`).
+ALL_CHECKS = CHECKS.get_all()
 
 
 @pytest.fixture
@@ -67,4 +64,4 @@ def test_openapi_document_is_valid_openapi_3(client):
 )
 def test_api_survives_generated_input(case, app, fuzz_token):
     """Each request runs in a fresh context, as it would on a server, so no request sees another's state."""
-    contextvars.Context().run(case.call_and_validate, app=app, headers=bearer(fuzz_token), checks=CHECKS)
+    contextvars.Context().run(case.call_and_validate, app=app, headers=bearer(fuzz_token), checks=ALL_CHECKS)

@@ -129,7 +129,7 @@ def test_a_users_token_reaches_what_the_user_reaches(client, org):
 
 
 @pytest.mark.parametrize("path", ["satisfaction", "responses"])
-def test_a_bad_period_or_office_is_400(client, org, path):
+def test_a_bad_period_or_office_is_422_like_any_field_that_is_not_valid(client, org, path):
     token = make_token(org, "stats:read")
     for query, field in (
         ({"period": "2025-Q5"}, "period"),
@@ -139,7 +139,7 @@ def test_a_bad_period_or_office_is_400(client, org, path):
         ({"office": "ZZ"}, "office"),
     ):
         answer = get(client, token, path, **query)
-        assert answer.status_code == 400, query
+        assert answer.status_code == 422, query
         assert answer.json["error"]["code"] == "invalid" and field in answer.json["error"]["details"]
     assert get(client, token, path, period="").status_code == 200  # the current quarter
 
@@ -160,6 +160,6 @@ def test_the_openapi_document_describes_the_statistics(client):
     for path, schema in (("satisfaction", "SatisfactionReport"), ("responses", "ResponsesReport")):
         operation = paths[f"{BASE}/{path}"]["get"]
         assert operation["security"] == [{"bearerAuth": []}]
-        assert {"200", "400", "401", "403"} <= set(operation["responses"])
+        assert {"200", "401", "403", "422"} <= set(operation["responses"])
         body = operation["responses"]["200"]["content"]["application/json"]["schema"]
         assert body["$ref"].endswith(schema)
