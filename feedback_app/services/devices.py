@@ -119,6 +119,7 @@ _SOURCE_BY_TOKEN = (
         Device.id,
         Device.revoked_at,
         Device.last_seen_at,
+        Device.paired_at,
         Counter.id.label("counter_id"),
         Counter.active,
         Counter.office_id,
@@ -159,4 +160,5 @@ def kiosk_source(token: str | None) -> Source:
         questionnaire_code=KIOSK_QUESTIONNAIRE,
         device_id=row.id,
         last_tapped_at=row.last_tapped_at,
+        paired_at=row.paired_at,
     )

@@ -8,10 +8,12 @@ from feedback_app.models import Counter, utcnow
 from feedback_app.services import devices
 
 
-def paired_kiosk(counter: Counter) -> tuple[int, str]:
-    """A kiosk registered and paired for the counter; returns its id and its bearer token."""
+def paired_kiosk(counter: Counter, *, paired_days_ago: int = 30) -> tuple[int, str]:
+    """A kiosk registered and paired for the counter (a month ago, so that the taps the tests send from the last
+    hours are plausible); returns its id and its bearer token."""
     device, code = devices.register_device(counter)
     device, token = devices.pair(code)
+    device.paired_at = utcnow() - timedelta(days=paired_days_ago)
     db.session.commit()
     return device.id, token
 
