@@ -24,6 +24,8 @@ from .errors import Conflict, ValidationFailed
 from .privacy import mask_email, mask_phone
 from .ratings import (
     DUPLICATE,
+    FLAG_BEFORE_PAIRING,
+    FLAG_FUTURE,
     KIOSK_QUESTIONNAIRE,
     REJECTED,
     STORED,
@@ -35,6 +37,12 @@ from .ratings import (
 
 STORED_RESOLUTION = "stored"
 DISMISSED = "dismissed"
+REASON_LABELS = {"invalid": _l("Not valid"), "conflict": _l("Another rating holds its UUID")}
+RESOLUTION_LABELS = {STORED_RESOLUTION: _l("Stored after correction"), DISMISSED: _l("Dismissed")}
+FLAG_LABELS = {
+    FLAG_FUTURE: _l("Ahead of the server's clock"),
+    FLAG_BEFORE_PAIRING: _l("Before the kiosk was paired"),
+}
 MAX_NOTE = 1000
 MAX_PAYLOAD = 20000
 
