@@ -100,6 +100,7 @@ class QuarantineView:
     editable: str
     contact: dict | None
     tapped_at: str | None
+    tapped_at_time: datetime | None = None
 
 
 def _payload(item: QuarantinedRating):
@@ -125,7 +126,13 @@ def view_of(item: QuarantinedRating) -> QuarantineView:
     # A lone surrogate cannot be shown or sent back as it is; the page shows its escape instead.
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     tapped_at = raw.get("tapped_at") if isinstance(raw, dict) else None
-    return QuarantineView(item, text, contact, tapped_at if isinstance(tapped_at, str) else None)
+    tapped_at = tapped_at if isinstance(tapped_at, str) else None
+    try:
+        moment = datetime.fromisoformat(tapped_at.replace("Z", "+00:00")) if tapped_at else None
+        moment = moment if moment is not None and moment.tzinfo is not None else None
+    except ValueError:
+        moment = None
+    return QuarantineView(item, text, contact, tapped_at, moment)
 
 
 def open_items(user: User, limit: int = 200) -> list[QuarantineView]:
