@@ -590,8 +590,9 @@ def _store(
     items = [item for item, _ in prepared.values()]
     if not careful and _after_last_tap(source, items):
         # The usual case, a kiosk sending what was just tapped: a resent rating keeps its tap time, so none of
-        # these can be stored yet (a UUID reused for other content hits the unique index, and ingest then
-        # stores the batch carefully), and the device's last tap is the only stored one that decides noise.
+        # these can be stored yet (a UUID reused for other content, or resent with its time corrected by another
+        # clock reading, hits the unique index, and ingest then stores the batch carefully), and the device's
+        # last tap is the only stored one that decides noise.
         existing = {}
         last = source.last_tapped_at
         neighbours = [] if last is None else [_StoredTap(id=None, uuid="", tapped_at=last, is_noise=False)]
