@@ -88,9 +88,12 @@ class Config:
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
 
-    # Ratings: taps this close together on one kiosk are noise; tap times this far ahead are refused.
+    # Ratings: taps this close together on one kiosk are noise; tap times this far ahead (or this far before
+    # the kiosk was paired), after correcting the device's clock, are stored flagged for review.
     RATING_NOISE_SECONDS = int(os.environ.get("RATING_NOISE_SECONDS", "5"))
     RATING_CLOCK_SKEW_SECONDS = int(os.environ.get("RATING_CLOCK_SKEW_SECONDS", "120"))
+    # A device clock this close to the server's is left alone: its taps keep the very times it gave them.
+    RATING_CLOCK_TOLERANCE_SECONDS = int(os.environ.get("RATING_CLOCK_TOLERANCE_SECONDS", "5"))
     RATING_MAX_BATCH = int(os.environ.get("RATING_MAX_BATCH", "500"))
     RATINGS_RATE_LIMIT = os.environ.get("RATINGS_RATE_LIMIT", "120/minute")
     # How long a server process keeps a questionnaire's published versions before looking again.
@@ -100,6 +103,8 @@ class Config:
     ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
     ALERT_UNHAPPY_SHARE = float(os.environ.get("ALERT_UNHAPPY_SHARE", "0.5"))
     KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
+    # How often an idle kiosk asks whether a new questionnaire version was published.
+    KIOSK_CONFIG_POLL_SECONDS = float(os.environ.get("KIOSK_CONFIG_POLL_SECONDS", "30"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
 

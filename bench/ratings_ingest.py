@@ -1,7 +1,8 @@
 """Benchmark POST /api/v1/ratings under gunicorn on PostgreSQL against a plain-SQL baseline.
 
 Creates a database of its own (dropped at the end), seeds a city with kiosks, starts gunicorn, then drives
-  1. the API and the baseline route (same rows, plain SQL, same server) at fixed rates (default 200 ratings/s),
+  1. the API and the baseline route (same rows, plain SQL, same server) at fixed rates (default 200 ratings/s);
+     the API's kiosks run an hour fast and send their clock, so each rating is corrected for it,
   2. both flat out, in alternating slices (API, baseline, API, ...) so that whatever else the machine is doing
      weighs on both alike; the throughput and CPU ratios are the medians over the pairs of slices,
 with concurrent keep-alive clients, printing throughput, p50/p99 latency and the server's CPU time per request.
@@ -24,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -93,7 +94,8 @@ def seed(url: str, kiosks: int) -> tuple[list[str], int, int]:
             db.session.add(counter)
             db.session.flush()
             _, code = devices.register_device(counter)
-            _, token = devices.pair(code)
+            device, token = devices.pair(code)
+            device.paired_at = datetime.now(UTC) - timedelta(days=30)  # in service before the simulated taps
             tokens.append(token)
         version = current_version(city.id, "kiosk")
         question_id = db.session.scalar(
@@ -106,6 +108,8 @@ def seed(url: str, kiosks: int) -> tuple[list[str], int, int]:
 
 BASELINE = "/bench/baseline-ratings"
 CLOCK_START = time.time() - 2 * 86400
+# The API's kiosks run an hour fast and say so with each send, so every rating takes the clock correction.
+DEVICE_CLOCK_AHEAD = timedelta(hours=1)
 TAPS: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 
 
@@ -131,6 +135,9 @@ class Client(threading.Thread):
             "locale": "zh_TW",
             "answers": {"overall": score},
         }
+        if self.path != BASELINE:
+            data["tapped_at"] = (tapped + DEVICE_CLOCK_AHEAD).isoformat()
+            data["sent_at"] = (datetime.now(UTC) + DEVICE_CLOCK_AHEAD).isoformat()
         data.update(self.extra)
         return json.dumps(data).encode()
 

@@ -7,7 +7,10 @@ latest "transferred" or "merged" entry in the case's audit trail, a time that er
 Erased: the petitioner's name, phone, email and address, the lookup code hash, the subject, description, reply
 and every other free text that may hold personal data (notes, extension reasons, audit notes and values,
 re-handling outcomes, ledger messages), and attachments' contents and names. Kept: state, outcome, dates,
-channel, category, office and unit, due-date basis and scores. The log and the run record hold counts only."""
+channel, category, office and unit, due-date basis and scores. The log and the run record hold counts only.
+
+Ratings keep no contact details (a low rating's follow-up case holds them), but a refused rating in quarantine
+may: its contact details are erased once it was handled (or, never handled, received) before the same cut-off."""
 
 import logging
 from datetime import datetime
@@ -26,6 +29,7 @@ from feedback_app.models import (
     Notification,
     RehandlingTask,
 )
+from feedback_app.services.quarantine import erase_contacts
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +114,7 @@ def purge(now: datetime, batch: int = 500) -> dict:
             case.purged_at = now
         counts["cases"] += len(ids)
         db.session.commit()
+    counts["quarantined_contacts"] = erase_contacts(before)
     log.info(
         "retention: erased personal data of %(cases)d cases (%(notes)d notes, %(attachments)d "
         "attachments, %(events)d audit entries)",

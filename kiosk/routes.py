@@ -1,4 +1,5 @@
-"""Kiosk pages: the touch page, its service worker, pairing, the kiosk's config, admin's devices."""
+"""Kiosk pages: the touch page, its service worker, pairing, the kiosk's config, admin's devices and the
+ratings refused and kept in quarantine."""
 
 import sqlalchemy as sa
 from flask import (
@@ -17,10 +18,13 @@ from flask_login import current_user, login_required
 from feedback_app.extensions import db
 from feedback_app.i18n import LANGUAGE_NAMES
 from feedback_app.models import Counter, Device, Role
-from feedback_app.services import devices
+from feedback_app.services import devices, quarantine
 from feedback_app.services.access import ensure_access, require_role, scoped
 from feedback_app.services.defaults import QUESTIONNAIRES
 from feedback_app.services.org import open_counters_stmt
+
+
+from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
 
 from . import bp
@@ -49,15 +53,27 @@ def questionnaire_config(version=None) -> dict:
     }
 
 
+def device_config(device: Device) -> dict:
+    """The published kiosk questionnaire of the device's counter, as the kiosk renders and answers it."""
+    counter = device.counter
+    data = questionnaire_config(current_version(counter.office.city_id, KIOSK_QUESTIONNAIRE))
+    data["counter"] = {"code": counter.code, "name": counter.name, "office": counter.office.name}
+    return data
+
+
 @bp.get("/")
 def page():
-    """The full-screen touch page; the service worker keeps it for when the network is down."""
+    """The full-screen touch page; the service worker keeps it for when the network is down.
+
+    The page is the same for every kiosk: the script renders the questionnaire of its own counter, kept on
+    the device since pairing and refreshed from /kiosk/config, so the options shown are the version sent."""
     return render_template(
         "kiosk/page.html",
         config=questionnaire_config(),
         texts=texts_for_page(),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
+        config_poll_seconds=current_app.config["KIOSK_CONFIG_POLL_SECONDS"],
     )
 
 
@@ -70,14 +86,15 @@ def service_worker():
 
 @bp.get("/config")
 def config():
-    """The questionnaire of the kiosk's city and its counter (Authorization: Bearer device token)."""
+    """The questionnaire of the kiosk's city and its counter (Authorization: Bearer device token).
+
+    With an ETag: the kiosk asks again with If-None-Match while idle and gets 304 until a new version is out."""
     header = request.headers.get("Authorization", "")
     device = devices.device_for_token(header[7:].strip() if header.lower().startswith("bearer ") else None)
-    counter = device.counter
-    version = current_version(counter.office.city_id, KIOSK_QUESTIONNAIRE)
-    data = questionnaire_config(version)
-    data["counter"] = {"code": counter.code, "name": counter.name, "office": counter.office.name}
-    return jsonify(data)
+    response = jsonify(device_config(device))
+    response.add_etag()
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 @bp.route("/pair/<code>", methods=["GET", "POST"])
@@ -87,7 +104,11 @@ def pair(code):
         return render_template("kiosk/pair.html", code=code)
     device, token = devices.pair(code)
     db.session.commit()
-    return render_template("kiosk/paired.html", device=device, token=token)
+    try:
+        kiosk_config = device_config(device)
+    except NotFound:
+        kiosk_config = None  # no kiosk questionnaire published yet: the kiosk asks for it later
+    return render_template("kiosk/paired.html", device=device, token=token, kiosk_config=kiosk_config)
 
 
 # --- admin: devices -----------------------------------------------------------------------------------------
@@ -152,3 +173,59 @@ def device_new_code(device_id):
         "success",
     )
     return redirect(url_for("kiosk.device_list"))
+
+
+# --- admin: refused ratings in quarantine -------------------------------------------------------------------
+
+
+@bp.get("/quarantine")
+@login_required
+def quarantine_list(errors=None, drafts=None, status=200):
+    """Ratings the server refused, kept as they arrived, for the admin to correct and store or dismiss."""
+    return (
+        render_template(
+            "kiosk/quarantine.html",
+            items=quarantine.open_items(current_user),
+            resolved=quarantine.resolved_items(current_user),
+            flagged=quarantine.flagged_ratings(current_user),
+            errors=errors or {},
+            drafts=drafts or {},
+            counters={counter.id: counter.code for counter in _counters()},
+            reason_labels=quarantine.REASON_LABELS,
+            resolution_labels=quarantine.RESOLUTION_LABELS,
+            flag_labels=quarantine.FLAG_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.post("/quarantine/<int:item_id>/store")
+@login_required
+def quarantine_store(item_id):
+    text = request.form.get("payload", "")
+    try:
+        outcome = quarantine.store_corrected(
+            current_user, item_id, text, drop_contact=request.form.get("drop_contact") == "yes"
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        reasons = error.details or {"payload": str(error.message)}
+        return quarantine_list(errors={item_id: reasons}, drafts={item_id: text}, status=400)
+    if outcome.status == "already_stored":
+        flash(_("This rating was stored already; it is counted once."), "success")
+    else:
+        flash(_("The corrected rating is stored and counted in the figures."), "success")
+    return redirect(url_for("kiosk.quarantine_list"))
+
+
+@bp.post("/quarantine/<int:item_id>/dismiss")
+@login_required
+def quarantine_dismiss(item_id):
+    try:
+        quarantine.dismiss(current_user, item_id, request.form.get("note"))
+    except ValidationFailed as error:
+        db.session.rollback()
+        return quarantine_list(errors={item_id: error.details}, status=400)
+    db.session.commit()
+    flash(_("The refused rating is dismissed; it stays listed with your reason."), "success")
+    return redirect(url_for("kiosk.quarantine_list"))

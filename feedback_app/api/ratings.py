@@ -64,11 +64,22 @@ class RatingRequestSchema(Schema):
     survey_token = fields.String(
         metadata={"description": "Signed QR survey token (instead of a device token)"}
     )
+    sent_at = fields.String(
+        metadata={
+            "description": "The device's own clock when it sends (ISO 8601 with zone): every tap time of the "
+            "request is corrected by the device clock's offset to the server's, the device's time kept beside"
+        }
+    )
 
 
 class RatingResultSchema(Schema):
     uuid = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "stored, already_stored or rejected"})
+    status = fields.String(
+        metadata={
+            "description": "stored, already_stored or quarantined (a batch's refused rating, kept for an "
+            "admin to correct: the sender may forget it); rejected only for a single rating"
+        }
+    )
     reason = fields.String(metadata={"description": "conflict or invalid"})
     message = fields.String()
     details = fields.Dict()
@@ -78,6 +89,7 @@ class RatingResponseSchema(Schema):
     results = fields.List(fields.Nested(RatingResultSchema))
     stored = fields.Integer()
     already_stored = fields.Integer()
+    quarantined = fields.Integer()
     rejected = fields.Integer()
 
 
@@ -138,7 +150,7 @@ def post_ratings():
     """Store ratings from a kiosk (Authorization: Bearer device token) or a QR survey (survey_token)."""
     body = _payload()
     batch = "ratings" in body
-    items = body["ratings"] if batch else [{k: v for k, v in body.items() if k != "survey_token"}]
+    items = body["ratings"] if batch else [{k: v for k, v in body.items() if k not in ("survey_token", "sent_at")}]
     header = request.headers.get("Authorization", "")
     before_commit = None
     if header.lower().startswith("bearer "):
@@ -154,7 +166,9 @@ def post_ratings():
     else:
         raise devices.DeviceUnauthorized(_l("Send a device token or a survey token."))
     g.rating_source = source
-    outcomes = ingest(source, items, before_commit=before_commit)
+    # A batch's refused ratings are kept in quarantine (a kiosk forgets what it was answered for); a single
+    # rating refused is answered with the error, for its sender to correct.
+    outcomes = ingest(source, items, before_commit=before_commit, sent_at=body.get("sent_at"), quarantine=batch)
     if not batch and outcomes[0].status == REJECTED:
         outcome = outcomes[0]
         error = DomainError(

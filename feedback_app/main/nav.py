@@ -21,6 +21,7 @@ AREAS = [
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
+    ("kiosk.quarantine_list", _l("Refused ratings in quarantine"), (Role.ADMIN,)),
     ("questionnaires.index", _l("Questionnaires"), (Role.ADMIN,)),
     ("reminders.settings", _l("Chase reminders and retention"), (Role.ADMIN,)),
 ]

@@ -22,7 +22,18 @@ from .case import (
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
-from .survey import Alert, Answer, Channel, Device, QrToken, Question, Questionnaire, QuestionnaireVersion, Rating
+from .survey import (
+    Alert,
+    Answer,
+    Channel,
+    Device,
+    QrToken,
+    QuarantinedRating,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Rating,
+)
 from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
@@ -31,7 +42,7 @@ __all__ = [
     "ChaseSettings", "DemographicRollup", "HourRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup",
     "ScoreRollup",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office",
-    "QrToken",
+    "QrToken", "QuarantinedRating",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
 ]

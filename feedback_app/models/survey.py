@@ -125,6 +125,13 @@ class Rating(db.Model):
         sa.Index("ix_ratings_office_tapped", "office_id", "tapped_at"),
         sa.Index("ix_ratings_counter_tapped", "counter_id", "tapped_at"),
         sa.Index("ix_ratings_device_tapped", "device_id", "tapped_at"),
+        # Only the few flagged ratings are indexed: the review lists them, every other insert skips it.
+        sa.Index(
+            "ix_ratings_tap_time_flag",
+            "tap_time_flag",
+            postgresql_where=sa.text("tap_time_flag IS NOT NULL"),
+            sqlite_where=sa.text("tap_time_flag IS NOT NULL"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
@@ -140,6 +147,10 @@ class Rating(db.Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(16))
     # When the citizen tapped (every statistic uses this) and when the server got it.
     tapped_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    # The tap time as the device's own clock said; tapped_at is it corrected by the device's clock offset.
+    device_tapped_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Why the tap time is implausible even after correction ("future", "before_pairing"); kept for review.
+    tap_time_flag: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # The overall score (整體滿意度) 1–5, copied from its answer for fast counting.
     score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
@@ -192,3 +203,46 @@ class Alert(db.Model):
     comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     counter = so.relationship("Counter")
+
+
+class QuarantinedRating(db.Model):
+    """A rating the server refused, kept exactly as it arrived until an admin stores a correction or dismisses it.
+
+    The payload is the rating's JSON as sent (ASCII-escaped, so any text the device sent survives); its contact
+    details are personal data, masked on screen and erased after the retention period."""
+
+    __tablename__ = "quarantined_ratings"
+    __table_args__ = (sa.Index("ix_quarantined_ratings_office_open", "office_id", "resolved_at"),)
+
+    RESOLUTIONS = ("stored", "dismissed")
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    office_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("offices.id"))
+    unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("units.id"))
+    counter_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("counters.id"))
+    device_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("devices.id"))
+    qr_token_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("qr_tokens.id"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # The rating's UUID as sent (it may be what was wrong with it).
+    uuid: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    reason: so.Mapped[str] = so.mapped_column(sa.String(32))
+    message: so.Mapped[str] = so.mapped_column(sa.Text)
+    details: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    payload: so.Mapped[str] = so.mapped_column(sa.Text)
+    # Source and payload hashed: the same rating sent again is kept once.
+    payload_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    has_contact: so.Mapped[bool] = so.mapped_column(default=False)
+    # The device clock's offset measured on the send that brought it, applied again when it is stored.
+    clock_offset_ms: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    resolution: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    resolution_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    resolved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    rating_id: so.Mapped[int | None] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), sa.ForeignKey("ratings.id")
+    )
+
+    counter = so.relationship("Counter")
+    device = so.relationship("Device")
+    resolved_by = so.relationship("User")

@@ -130,6 +130,7 @@ _SOURCE_BY_TOKEN = (
         Device.id,
         Device.revoked_at,
         Device.last_seen_at,
+        Device.paired_at,
         Counter.id.label("counter_id"),
         sa.and_(Counter.active, Unit.active, Office.active).label("active"),
         Counter.office_id,
@@ -171,4 +172,5 @@ def kiosk_source(token: str | None) -> Source:
         questionnaire_code=KIOSK_QUESTIONNAIRE,
         device_id=row.id,
         last_tapped_at=row.last_tapped_at,
+        paired_at=row.paired_at,
     )

@@ -2,7 +2,15 @@
 
 Kiosks and QR surveys send ratings with a client-generated UUID and the tap time. Each rating is answered
 separately: stored, already stored (same UUID, same content) or rejected (conflict or invalid) with a reason.
-A rejected rating changes nothing; the good ratings of a batch are stored all the same.
+A rejected rating changes nothing; the good ratings of a batch are stored all the same. Where the caller asks
+(a kiosk's batch, whose sender cannot correct it), a rejected rating is kept in quarantine as it arrived and
+answered "quarantined" instead: see services/quarantine.py.
+
+Device clocks are wrong in every way (an hour fast, a year slow, reset to 1970). A send may carry the device's
+clock at the moment of sending (sent_at); the difference to the server's receipt time is the device's clock
+offset, and every tap time of the send is corrected by it, as ODK and SurveyCTO do. The device's own time is
+kept beside the corrected one (and is what the content hash covers, so a resend with another offset is still
+the same rating). Tap times still implausible after correction are stored and flagged, never refused.
 """
 
 import hashlib
@@ -43,11 +51,18 @@ from . import notify
 from .cases import CaseInput, open_case
 from .contact import contact_errors
 from .errors import DomainError, NotFound
+
+
+from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
 
 STORED = "stored"
 DUPLICATE = "already_stored"
 REJECTED = "rejected"
+QUARANTINED = "quarantined"
+# Why a tap time is implausible even after correcting the device's clock (Rating.tap_time_flag).
+FLAG_FUTURE = "future"
+FLAG_BEFORE_PAIRING = "before_pairing"
 UNHAPPY_MAX_SCORE = 2
 MAX_TEXT = 1000
 
@@ -65,6 +80,7 @@ class Source:
     device_id: int | None = None
     qr_token_id: int | None = None
     last_tapped_at: datetime | None = None  # a kiosk's latest stored tap, read with the device
+    paired_at: datetime | None = None  # a kiosk's pairing: no tap can be earlier
 
 
 @dataclass
@@ -96,6 +112,8 @@ class _Rejected(Exception):
 class _Prepared:
     uuid: str
     tapped_at: datetime
+    device_tapped_at: datetime
+    tap_time_flag: str | None
     locale: str | None
     version_id: int
     answers: list[tuple["QuestionSpec", dict]]
@@ -129,15 +147,15 @@ _VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _VERSIONS_LOCK = threading.Lock()
 
 
-def published_versions(city_id: int, code: str) -> Versions:
+def published_versions(city_id: int, code: str, *, fresh: bool = False) -> Versions:
     """{version number: (version id, {question code: question})} of a city's questionnaire, published only.
 
     One query, kept for RATING_QUESTIONNAIRE_CACHE_SECONDS: a newly published version is taken up within
-    that time by every server process."""
+    that time by every server process, or at once when asked for fresh (a rating names a version not kept)."""
     ttl = current_app.config.get("RATING_QUESTIONNAIRE_CACHE_SECONDS", 60)
     key = (city_id, code)
     now = time.monotonic()
-    if ttl > 0:
+    if ttl > 0 and not fresh:
         with _VERSIONS_LOCK:
             kept = _VERSIONS.get(db.engine, {}).get(key)
         if kept is not None and now - kept[0] < ttl:
@@ -188,6 +206,70 @@ def current_version(city_id: int, code: str) -> QuestionnaireVersion:
     return version
 
 
+def published_version(city_id: int, code: str, number) -> QuestionnaireVersion | None:
+    """A published version of a city's questionnaire by its number (what a form was rendered with), or None."""
+    if isinstance(number, str) and number.isdigit():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int):
+        return None
+    return db.session.scalar(
+        sa.select(QuestionnaireVersion)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(
+            Questionnaire.city_id == city_id,
+            Questionnaire.code == code,
+            QuestionnaireVersion.version == number,
+            QuestionnaireVersion.published_at.is_not(None),
+        )
+    )
+
+
+# --- device clocks ----------------------------------------------------------------------------------------
+
+
+def clock_offset(sent_at, now: datetime) -> timedelta | None:
+    """How far the device's clock is behind the server's (negative: ahead), from the device's clock at the
+    moment of sending; None when no clock was sent or it is within RATING_CLOCK_TOLERANCE_SECONDS (a clock
+    that right is left alone, so a tap keeps the very time the device gave it).
+
+    The receipt time stands for the sending time: the offset is exact within the network delay."""
+    if sent_at is None:
+        return None
+    offset = None
+    if isinstance(sent_at, str):
+        try:
+            device_now = datetime.fromisoformat(sent_at.replace("Z", "+00:00"))
+            if device_now.tzinfo is not None:
+                offset = now - device_now
+        except (ValueError, OverflowError):
+            offset = None
+    if offset is None:
+        raise ValidationFailed(
+            _l("The device's clock (sent_at) must be an ISO date and time with a time zone."),
+            details={"sent_at": str(_l("Not an ISO date and time with a time zone."))},
+        )
+    tolerance = timedelta(seconds=current_app.config["RATING_CLOCK_TOLERANCE_SECONDS"])
+    if abs(offset) <= tolerance:
+        return None
+    return timedelta(milliseconds=offset // timedelta(milliseconds=1))
+
+
+def _corrected(device_time: datetime, offset: timedelta | None, source: Source, now: datetime):
+    """The tap time on the server's clock, and why it is still implausible (or None)."""
+    try:
+        tapped_at = device_time + offset if offset else device_time
+    except OverflowError:
+        raise _Rejected(
+            "invalid", _l("The tap time is out of range."), {"tapped_at": str(_l("Out of range."))}
+        ) from None
+    margin = timedelta(seconds=current_app.config.get("RATING_CLOCK_SKEW_SECONDS", 120))
+    if tapped_at > now + margin:
+        return tapped_at, FLAG_FUTURE
+    if source.paired_at is not None and tapped_at < source.paired_at - margin:
+        return tapped_at, FLAG_BEFORE_PAIRING
+    return tapped_at, None
+
+
 # --- validation -------------------------------------------------------------------------------------------
 
 
@@ -208,14 +290,13 @@ def _parse_tapped_at(value, now: datetime) -> datetime:
             _l("The tap time needs a time zone."),
             {"tapped_at": str(_l("A time zone is required."))},
         )
-    skew = timedelta(seconds=current_app.config.get("RATING_CLOCK_SKEW_SECONDS", 120))
-    if tapped_at > now + skew:
+    try:
+        tapped_at = tapped_at.astimezone(now.tzinfo)
+    except OverflowError:
         raise _Rejected(
-            "invalid",
-            _l("The tap time is in the future."),
-            {"tapped_at": str(_l("The tap time is in the future."))},
-        )
-    return tapped_at.astimezone(now.tzinfo).replace(microsecond=tapped_at.microsecond // 1000 * 1000)
+            "invalid", _l("The tap time is out of range."), {"tapped_at": str(_l("Out of range."))}
+        ) from None
+    return tapped_at.replace(microsecond=tapped_at.microsecond // 1000 * 1000)
 
 
 def _option_codes(question: QuestionSpec) -> set[str]:
@@ -300,29 +381,8 @@ def _content_hash(source: Source, version_id: int, tapped_at: datetime, answers:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> _Prepared:
-    if not isinstance(raw, dict):
-        raise _Rejected("invalid", _l("A rating must be an object."))
-    try:
-        rating_uuid = str(uuidlib.UUID(str(raw.get("uuid"))))
-    except ValueError:
-        raise _Rejected(
-            "invalid", _l("Each rating needs a UUID."), {"uuid": str(_l("Not a UUID."))}
-        ) from None
-    tapped_at = _parse_tapped_at(raw.get("tapped_at"), now)
-    version_number = raw.get("version")
-    if version_number is None:
-        version_number = default_version
-    elif (
-        isinstance(version_number, bool)
-        or not isinstance(version_number, int)
-        or version_number not in versions
-    ):
-        raise _Rejected(
-            "invalid", _l("Unknown questionnaire version."), {"version": str(_l("Unknown version."))}
-        )
-    version_id, questions = versions[version_number]
-    given = raw.get("answers")
+def _answers(questions: dict[str, QuestionSpec], given) -> tuple[list, dict]:
+    """The stored answers and their canonical form for the content hash, checked against one version."""
     if not isinstance(given, dict) or not given:
         raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
     unknown = [code for code in given if code not in questions]
@@ -347,6 +407,45 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
         canonical[code] = next(iter(answer.values()))
     if not stored_answers:
         raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
+    return stored_answers, canonical
+
+
+def _prepare(raw, source: Source, versions: dict, now, offset: timedelta | None = None) -> _Prepared:
+    if not isinstance(raw, dict):
+        raise _Rejected("invalid", _l("A rating must be an object."))
+    try:
+        rating_uuid = str(uuidlib.UUID(str(raw.get("uuid"))))
+    except ValueError:
+        raise _Rejected(
+            "invalid", _l("Each rating needs a UUID."), {"uuid": str(_l("Not a UUID."))}
+        ) from None
+    device_tapped_at = _parse_tapped_at(raw.get("tapped_at"), now)
+    tapped_at, flag = _corrected(device_tapped_at, offset, source, now)
+    version_number = raw.get("version")
+    if version_number is None:
+        # A sender that names no version answered the newest, or else the newest one its answers fit.
+        first = None
+        for number in sorted(versions, reverse=True):
+            try:
+                stored_answers, canonical = _answers(versions[number][1], raw.get("answers"))
+            except _Rejected as rejected:
+                first = first or rejected
+                continue
+            version_number = number
+            break
+        else:
+            raise first
+    elif (
+        isinstance(version_number, bool)
+        or not isinstance(version_number, int)
+        or version_number not in versions
+    ):
+        raise _Rejected(
+            "invalid", _l("Unknown questionnaire version."), {"version": str(_l("Unknown version."))}
+        )
+    else:
+        stored_answers, canonical = _answers(versions[version_number][1], raw.get("answers"))
+    version_id = versions[version_number][0]
     locale = raw.get("locale")
     if locale is not None and locale not in current_app.config["LANGUAGES"]:
         locale = None
@@ -361,13 +460,15 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
     return _Prepared(
         uuid=rating_uuid,
         tapped_at=tapped_at,
+        device_tapped_at=device_tapped_at,
+        tap_time_flag=flag,
         locale=locale,
         version_id=version_id,
         answers=stored_answers,
         score=overall,
         sex=demographic.get("sex"),
         age_group=demographic.get("age_group"),
-        content_hash=_content_hash(source, version_id, tapped_at, canonical, locale),
+        content_hash=_content_hash(source, version_id, device_tapped_at, canonical, locale),
         contact=_check_contact(raw.get("contact")),
     )
 
@@ -381,10 +482,16 @@ def ingest(
     *,
     max_batch: int | None = None,
     before_commit: Callable[[list[Outcome]], None] | None = None,
+    sent_at=None,
+    offset: timedelta | None = None,
+    quarantine: bool = False,
 ) -> list[Outcome]:
     """Store a batch of ratings from one source; one outcome per item, in the order given. Commits.
 
-    before_commit runs in the same transaction once outcomes are known (spends a one-time link)."""
+    sent_at is the device's clock when it sent the batch (or offset, the device clock's offset measured
+    before): every tap time is corrected by it. With quarantine, every rejected rating is kept in quarantine
+    as it arrived and answered "quarantined". before_commit runs in the same transaction once outcomes are
+    known (spends a one-time link)."""
     max_batch = max_batch or current_app.config.get("RATING_MAX_BATCH", 500)
     if not isinstance(items, list) or not items:
         raise DomainError(_l("Send one rating or a list of ratings."), code="invalid")
@@ -395,16 +502,20 @@ def ingest(
             details={"ratings": str(_l("At most %(n)d ratings per request.", n=max_batch))},
         )
     now = utcnow()
+    if sent_at is not None:
+        offset = clock_offset(sent_at, now)
     versions = published_versions(source.city_id, source.questionnaire_code)
+    if any(isinstance(raw, dict) and _unknown_version(raw.get("version"), versions) for raw in items):
+        # Published since this process kept its versions: a rating is never refused for that.
+        versions = published_versions(source.city_id, source.questionnaire_code, fresh=True)
     if not versions:
         raise NotFound(_l("This questionnaire has no published version."))
-    default_version = max(versions)
     outcomes: list[Outcome] = []
     prepared: dict[str, tuple[_Prepared, Outcome]] = {}
     for raw in items:
         raw_uuid = raw.get("uuid") if isinstance(raw, dict) else None
         try:
-            item = _prepare(raw, source, versions, default_version, now)
+            item = _prepare(raw, source, versions, now, offset)
         except _Rejected as rejected:
             outcomes.append(
                 Outcome(
@@ -448,7 +559,16 @@ def ingest(
                     if before_commit is not None:
                         before_commit(outcomes)
                     db.session.commit()
+    if quarantine and any(outcome.status == REJECTED for outcome in outcomes):
+        from .quarantine import keep  # quarantine stores its corrections through ingest
+
+        keep(source, list(zip(items, outcomes, strict=True)), offset, now)
+        db.session.commit()
     return outcomes
+
+
+def _unknown_version(number, versions: Versions) -> bool:
+    return isinstance(number, int) and not isinstance(number, bool) and number not in versions
 
 
 def _conflict(outcome: Outcome) -> None:
@@ -468,8 +588,9 @@ def _store(
     items = [item for item, _ in prepared.values()]
     if not careful and _after_last_tap(source, items):
         # The usual case, a kiosk sending what was just tapped: a resent rating keeps its tap time, so none of
-        # these can be stored yet (a UUID reused for other content hits the unique index, and ingest then
-        # stores the batch carefully), and the device's last tap is the only stored one that decides noise.
+        # these can be stored yet (a UUID reused for other content, or resent with its time corrected by another
+        # clock reading, hits the unique index, and ingest then stores the batch carefully), and the device's
+        # last tap is the only stored one that decides noise.
         existing = {}
         last = source.last_tapped_at
         neighbours = [] if last is None else [_StoredTap(id=None, uuid="", tapped_at=last, is_noise=False)]
@@ -503,6 +624,8 @@ def _store(
             "questionnaire_version_id": item.version_id,
             "channel": source.channel,
             "tapped_at": item.tapped_at,
+            "device_tapped_at": item.device_tapped_at,
+            "tap_time_flag": item.tap_time_flag,
             "received_at": now,
             "score": item.score,
             "locale": item.locale,
@@ -764,6 +887,7 @@ def summarise(outcomes: list[Outcome]) -> dict:
         "results": [o.as_dict() for o in outcomes],
         "stored": counts[STORED],
         "already_stored": counts[DUPLICATE],
+        "quarantined": counts[QUARANTINED],
         "rejected": counts[REJECTED],
     }
 

@@ -5,7 +5,7 @@ from flask import current_app, render_template, request
 from ..extensions import db
 from ..models import utcnow
 from ..services import qr
-from ..services.ratings import REJECTED, current_version, ingest
+from ..services.ratings import REJECTED, SURVEY_QUESTIONNAIRE, current_version, ingest, published_version
 from . import bp
 from .texts import text
 
@@ -56,7 +56,10 @@ def form(token):
     except (qr.InvalidSurveyLink, qr.SurveyLinkUsed) as error:
         db.session.rollback()
         return _link_problem(error, lang)
-    version = current_version(counter.office.city_id, "counter")
+    city_id = counter.office.city_id
+    # Answers keep the version their form showed, even when a newer one was published while it was filled in.
+    shown = request.form.get("version") if request.method == "POST" else None
+    version = published_version(city_id, SURVEY_QUESTIONNAIRE, shown) or current_version(city_id, SURVEY_QUESTIONNAIRE)
     questions = version.questions
     errors, given = {}, {}
     if request.method == "POST":
@@ -89,4 +92,5 @@ def form(token):
         errors=errors,
         given=given,
         rid=request.form.get("rid") or str(uuid.uuid4()),
+        version=version,
     )

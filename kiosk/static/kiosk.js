@@ -4,8 +4,12 @@
   var QUEUE_KEY = "cf.kiosk.queue";
   var TOKEN_KEY = "cf.kiosk.token";
   var CONFIG_KEY = "cf.kiosk.config";
+  var ETAG_KEY = "cf.kiosk.etag";
   var BACKOFF_KEY = "cf.kiosk.backoff";
-  var REJECTED_KEY = "cf.kiosk.rejected";
+  // Earlier versions kept refused ratings here, contact details and all; the server keeps them now.
+  var OLD_REJECTED_KEY = "cf.kiosk.rejected";
+  // The server has answered for these: kept, kept before, or kept in quarantine for an admin.
+  var ANSWERED = {stored: true, already_stored: true, quarantined: true};
   var DEFAULT_LANG = "zh_TW";
   var WHY_TIMEOUT_MS = 60000;
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
@@ -15,6 +19,8 @@
   var config = data.config;
   var texts = data.texts;
   var THANKS_MS = data.thanksMs || 4000;
+  var CONFIG_POLL_MS = data.configPollMs || 30000;
+  var pendingConfig = null; // a newly published version, shown from the next citizen on
   var lang = DEFAULT_LANG;
   var current = null;      // uuid of the rating whose reasons are being asked
   var whyTimer = null;
@@ -86,6 +92,8 @@
       if (item.contact) { copy.contact = item.contact; }
       return copy;
     })};
+    // This device's clock now: the server corrects every tap time by how far it is off.
+    body.sent_at = new Date().toISOString();
     fetch(data.api, {method: "POST", headers: {"Content-Type": "application/json", "Authorization": "Bearer " + token},
                      body: JSON.stringify(body), cache: "no-store"})
       .then(function (response) {
@@ -93,19 +101,18 @@
         return response.json();
       })
       .then(function (answer) {
+        // Forgotten only once the server has kept it somewhere; anything else is sent again later.
         var done = {};
-        var rejected = load(REJECTED_KEY, []);
+        var removed = 0;
         answer.results.forEach(function (result) {
-          if (!result.uuid) { return; }
-          done[result.uuid] = true;
-          if (result.status === "rejected") { rejected.push({uuid: result.uuid, reason: result.reason}); }
+          if (result.uuid && ANSWERED[result.status]) { done[result.uuid] = true; }
         });
-        save(REJECTED_KEY, rejected.slice(-100));
         updateQueue(function (q) {
-          for (var i = q.length - 1; i >= 0; i -= 1) { if (done[q[i].uuid]) { q.splice(i, 1); } }
+          for (var i = q.length - 1; i >= 0; i -= 1) { if (done[q[i].uuid]) { q.splice(i, 1); removed += 1; } }
         });
-        save(BACKOFF_KEY, {attempt: 0, next: 0});
         sending = false;
+        if (!removed) { failed(); return; }
+        save(BACKOFF_KEY, {attempt: 0, next: 0});
         if (queue().some(function (item) { return item.ready; })) { schedule(0); }
       })
       .catch(function () { sending = false; failed(); });
@@ -150,6 +157,7 @@
     clearTimeout(whyTimer);
     current = null;
     document.getElementById("why-form").reset();
+    if (pendingConfig) { useConfig(pendingConfig); pendingConfig = null; }
     setLanguage(DEFAULT_LANG);
     show("screen-rate");
   }
@@ -186,18 +194,56 @@
 
   function skip() { clearTimeout(whyTimer); finish(current); thanks(); }
 
+  // --- the questionnaire: the published version of this kiosk's counter, switched only between citizens ---
+  function idle() { return current === null && !document.getElementById("screen-rate").hidden; }
+
+  function useConfig(fresh) {
+    config = fresh;
+    var box = document.querySelector("#why-form .reasons");
+    Array.prototype.forEach.call(box.querySelectorAll(".reason"), function (el) { box.removeChild(el); });
+    (config.reasons ? config.reasons.options : []).forEach(function (option) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      var span = document.createElement("span");
+      label.className = "reason";
+      input.type = "checkbox";
+      input.name = "reason";
+      input.value = option.code;
+      span.setAttribute("data-reason", option.code);
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(span);
+      box.appendChild(label);
+    });
+    setLanguage(lang);
+  }
+
   function refreshConfig() {
     var token = window.localStorage.getItem(TOKEN_KEY);
     if (!token) { return; }
-    fetch(data.configUrl, {headers: {"Authorization": "Bearer " + token}, cache: "no-store"})
-      .then(function (r) { if (!r.ok) { throw new Error(); } return r.json(); })
-      .then(function (fresh) { save(CONFIG_KEY, fresh); config = fresh; setLanguage(lang); })
+    var headers = {"Authorization": "Bearer " + token};
+    var etag = window.localStorage.getItem(ETAG_KEY);
+    if (etag && config.version) { headers["If-None-Match"] = etag; }
+    fetch(data.configUrl, {headers: headers, cache: "no-store"})
+      .then(function (r) {
+        if (r.status === 304) { return null; }
+        if (!r.ok) { throw new Error("status " + r.status); }
+        var tag = r.headers.get("ETag");
+        return r.json().then(function (fresh) { return {config: fresh, etag: tag}; });
+      })
+      .then(function (answer) {
+        if (!answer || !answer.config.overall) { return; }
+        save(CONFIG_KEY, answer.config);
+        if (answer.etag) { window.localStorage.setItem(ETAG_KEY, answer.etag); }
+        if (idle()) { pendingConfig = null; useConfig(answer.config); } else { pendingConfig = answer.config; }
+      })
       .catch(function () { return null; });
   }
 
   function start() {
+    window.localStorage.removeItem(OLD_REJECTED_KEY);
     var kept = load(CONFIG_KEY, null);
-    if (kept && kept.overall) { config = kept; }
+    if (kept && kept.overall) { useConfig(kept); }
     // A rating left half-way by a reload is sent as it was tapped.
     updateQueue(function (q) { q.forEach(function (item) { item.ready = true; }); });
     Array.prototype.forEach.call(document.querySelectorAll(".face"), function (b) {
@@ -211,6 +257,7 @@
     window.addEventListener("online", function () { save(BACKOFF_KEY, {attempt: 0, next: 0}); schedule(0); });
     setLanguage(DEFAULT_LANG);
     refreshConfig();
+    setInterval(function () { if (idle()) { refreshConfig(); } }, CONFIG_POLL_MS);
     schedule(backoff().next - Date.now());
     setInterval(function () { if (!sendTimer && !sending) { flush(); } }, 30000);
     if ("serviceWorker" in navigator) {

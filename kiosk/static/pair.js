@@ -5,7 +5,11 @@
   if (!box) { return; }
   try {
     window.localStorage.setItem("cf.kiosk.token", box.getAttribute("data-token"));
-    window.localStorage.removeItem("cf.kiosk.config");
+    // The questionnaire of this kiosk's counter, so the rating page shows the version it sends from the start.
+    var config = box.getAttribute("data-config");
+    if (config) { window.localStorage.setItem("cf.kiosk.config", config); }
+    else { window.localStorage.removeItem("cf.kiosk.config"); }
+    window.localStorage.removeItem("cf.kiosk.etag");
   } catch (e) { return; }
   window.location.replace(box.getAttribute("data-next"));
 }());

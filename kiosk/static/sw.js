@@ -1,6 +1,6 @@
 // Keeps the kiosk page and its assets so the kiosk starts and takes ratings with no network.
 "use strict";
-var CACHE = "cf-kiosk-v1";
+var CACHE = "cf-kiosk-v2";
 var SHELL = ["/kiosk/", "/kiosk/static/kiosk.js", "/kiosk/static/kiosk.css"];
 
 self.addEventListener("install", function (event) {

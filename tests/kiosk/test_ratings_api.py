@@ -7,7 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Alert, Answer, Case, CaseChannel, MonthRollup, Notification, Rating, utcnow
+from feedback_app.models import (
+    Alert,
+    Answer,
+    Case,
+    CaseChannel,
+    MonthRollup,
+    Notification,
+    QuarantinedRating,
+    Rating,
+    utcnow,
+)
 from feedback_app.services.analytics import Selection, dashboard, scope_of
 from feedback_app.services.calendar import TAIPEI
 from feedback_app.services.rollups import refresh_rollups
@@ -64,7 +74,9 @@ def test_same_uuid_other_content_is_a_conflict_and_never_overwrites(client, kios
     assert [r.score for r in _ratings()] == [5]
 
 
-def test_a_uuid_reused_for_a_later_tap_is_a_conflict_and_the_rest_of_the_batch_is_stored(client, kiosk):
+def test_a_uuid_reused_for_a_later_tap_is_a_conflict_kept_in_quarantine_and_the_rest_of_the_batch_is_stored(
+    client, kiosk
+):
     _, token, _ = kiosk
     first = rating(5, seconds_ago=600)
     client.post(URL, json=first, headers=bearer(token))
@@ -73,9 +85,10 @@ def test_a_uuid_reused_for_a_later_tap_is_a_conflict_and_the_rest_of_the_batch_i
     response = client.post(URL, json={"ratings": [reused, fresh]}, headers=bearer(token))
     assert response.status_code == 200
     assert [(r["status"], r.get("reason")) for r in response.json["results"]] == [
-        ("rejected", "conflict"),
+        ("quarantined", "conflict"),
         ("stored", None),
     ]
+    assert db.session.scalars(sa.select(QuarantinedRating.reason)).all() == ["conflict"]
     assert [(r.uuid, r.score) for r in _ratings()] == [(first["uuid"], 5), (fresh["uuid"], 4)]
     alone = client.post(URL, json=rating(2, seconds_ago=10, uuid=first["uuid"]), headers=bearer(token))
     assert alone.status_code == 409
@@ -110,28 +123,36 @@ def test_the_same_batch_sent_four_times_at_once_is_stored_once(app, kiosk):
     assert sorted(r.uuid for r in _ratings()) == sorted(r["uuid"] for r in batch["ratings"])
 
 
-def test_batch_stores_the_good_ratings_and_names_the_bad(client, kiosk):
+def test_batch_stores_the_good_ratings_quarantines_the_bad_and_flags_a_future_tap(client, kiosk):
     _, token, _ = kiosk
     good = [rating(5, seconds_ago=300), rating(3, seconds_ago=200)]
     bad_score = rating(seconds_ago=100, answers={"overall": 7})
     unknown_question = rating(seconds_ago=90, answers={"overall": 4, "colour": "blue"})
+    bad_time = rating(tapped_at="2025-01-01T10:00:00")
     future = rating(seconds_ago=-3600)
     response = client.post(
-        URL, json={"ratings": [good[0], bad_score, unknown_question, future, good[1]]}, headers=bearer(token)
+        URL,
+        json={"ratings": [good[0], bad_score, unknown_question, bad_time, future, good[1]]},
+        headers=bearer(token),
     )
     assert response.status_code == 200
     statuses = [(r["status"], r.get("reason")) for r in response.json["results"]]
     assert statuses == [
         ("stored", None),
-        ("rejected", "invalid"),
-        ("rejected", "invalid"),
-        ("rejected", "invalid"),
+        ("quarantined", "invalid"),
+        ("quarantined", "invalid"),
+        ("quarantined", "invalid"),
+        ("stored", None),
         ("stored", None),
     ]
     assert "overall" in response.json["results"][1]["details"]
     assert "colour" in response.json["results"][2]["details"]
     assert "tapped_at" in response.json["results"][3]["details"]
-    assert sorted(r.uuid for r in _ratings()) == sorted(g["uuid"] for g in good)
+    assert (response.json["stored"], response.json["quarantined"]) == (3, 3)
+    flags = {r.uuid: r.tap_time_flag for r in _ratings()}
+    assert flags == {good[0]["uuid"]: None, good[1]["uuid"]: None, future["uuid"]: "future"}
+    kept = db.session.scalars(sa.select(QuarantinedRating).order_by(QuarantinedRating.id)).all()
+    assert [q.uuid for q in kept] == [bad_score["uuid"], unknown_question["uuid"], bad_time["uuid"]]
 
 
 def test_invalid_single_rating_is_refused_and_stores_nothing(client, kiosk):
