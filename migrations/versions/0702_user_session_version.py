@@ -1,7 +1,7 @@
 """user session version
 
 Revision ID: 0702
-Revises: 0601
+Revises: 0701
 Create Date: 2026-12-01 22:00:00.000000
 
 Each sign-in session carries its user's session version; signing out, a new password or disabling the account
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0702"
-down_revision = "0601"
+down_revision = "0701"
 branch_labels = None
 depends_on = None
 

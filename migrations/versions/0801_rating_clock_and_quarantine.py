@@ -1,7 +1,7 @@
 """rating clock and quarantine
 
 Revision ID: 0801
-Revises: 0601
+Revises: 0702
 Create Date: 2026-12-01 21:34:36.922157
 
 Ratings keep the device's own tap time beside the corrected one, and a flag for tap times still implausible
@@ -15,7 +15,7 @@ import feedback_app.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0801"
-down_revision = "0601"
+down_revision = "0702"
 branch_labels = None
 depends_on = None
 

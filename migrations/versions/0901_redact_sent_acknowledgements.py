@@ -1,7 +1,7 @@
 """redact sent acknowledgements
 
 Revision ID: 0901
-Revises: 0601
+Revises: 0801
 Create Date: 2026-12-01 22:10:00.000000
 
 Acknowledgement mails already sent or given up lose the body that held the petitioner's look-up code, as the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0901"
-down_revision = "0601"
+down_revision = "0801"
 branch_labels = None
 depends_on = None
 
