@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..extensions import db
-from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit, utcnow
+from ..models import Counter, Office, Questionnaire, Role, Unit, utcnow
 from ..services import analytics, reports
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
@@ -66,20 +66,6 @@ def _choices(board: analytics.Dashboard) -> dict:
         .where(Questionnaire.city_id == board.scope.city.id, Questionnaire.kind.in_(("counter", "kiosk")))
         .order_by(Questionnaire.code)
     ).all()
-    codes = sorted(
-        set(
-            db.session.scalars(
-                sa.select(Question.code)
-                .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
-                .join(Questionnaire)
-                .where(
-                    Questionnaire.city_id == board.scope.city.id,
-                    Question.kind == "scale5",
-                    Questionnaire.kind.in_(("counter", "kiosk")),
-                )
-            )
-        )
-    )
     return {
         "offices": offices,
         "units": db.session.scalars(
@@ -93,7 +79,7 @@ def _choices(board: analytics.Dashboard) -> dict:
         if board.scope.office
         else [],
         "questionnaires": questionnaires,
-        "questions": codes,
+        "questions": analytics.question_labels(board.scope.city),
         "channels": CHANNELS,
         "periods": [p.key for p in Period.containing(utcnow()).trailing(8)][::-1],
     }

@@ -328,6 +328,26 @@ def _funnel(board: Dashboard, filters: Filters, lo: int, hi: int) -> None:
         )
 
 
+def question_labels(city: City) -> dict[str, str]:
+    """{code: newest zh_TW wording} of the city's satisfaction questions (counter and kiosk), in code order."""
+    from ..models import Questionnaire
+
+    labels = {}
+    for code, texts in db.session.execute(
+        sa.select(Question.code, Question.texts)
+        .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+        .join(Questionnaire)
+        .where(
+            Questionnaire.city_id == city.id,
+            Question.kind == "scale5",
+            Questionnaire.kind.in_(("counter", "kiosk")),
+        )
+        .order_by(QuestionnaireVersion.version.desc())  # the newest wording of a question wins
+    ):
+        labels.setdefault(code, (texts or {}).get("zh_TW") or code)
+    return dict(sorted(labels.items()))
+
+
 def _reason_labels(city: City) -> dict[str, str]:
     from ..models import Questionnaire
 

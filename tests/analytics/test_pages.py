@@ -123,3 +123,11 @@ def test_the_reports_page_lists_quarters_and_the_offices_a_reader_may_see(client
     page = client.get("/analytics/reports").get_data(as_text=True)
     assert "/analytics/reports/AA/" in page and "/analytics/reports/BB/" not in page
     assert "/analytics/reports/city/" not in page
+
+
+def test_the_question_menu_names_each_question_by_its_wording(client, quarter_data):
+    login(client, "tpe.director")
+    page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    menu = page.split('name="question"')[1].split("</select>")[0]
+    assert ">服務態度</option>" in menu and ">整體而言，您對今天的服務滿意嗎？</option>" in menu
+    assert ">overall<" not in menu and ">attitude<" not in menu
