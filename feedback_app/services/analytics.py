@@ -100,7 +100,9 @@ def readable_period(text: str | None, now: datetime | None = None) -> Period:
     try:
         period = Period.parse(text)
     except ValueError:
-        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
+        raise ValidationFailed(
+            details={"period": str(_l("Write a period as 115年第3季, 115年10月, 115年, or 2026-Q3, 2026-10, 2026."))}
+        ) from None
     if period.year < FIRST_YEAR or period.start_utc > now:
         raise ValidationFailed(
             details={"period": str(_l("Choose a period from %(year)d up to the current one.", year=FIRST_YEAR))}
