@@ -135,7 +135,8 @@ def test_the_question_menu_names_each_question_by_its_wording(client, quarter_da
 
 
 @pytest.mark.parametrize(("typed", "key"), [
-    ("114年第2季", "2025-Q2"), ("114年第二季", "2025-Q2"), ("114年5月", "2025-05"), ("民國114年", "2025"), ("2025-Q2", "2025-Q2"),
+    ("114年第2季", "2025-Q2"), ("114年第二季", "2025-Q2"), ("114年5月", "2025-05"), ("民國114年", "2025"),
+    ("2025-Q2", "2025-Q2"),
 ])
 def test_the_period_can_be_written_with_the_roc_year_and_is_shown_so(client, quarter_data, typed, key):
     login(client, "tpe.director")
