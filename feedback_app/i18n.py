@@ -22,8 +22,9 @@ LANGUAGE_NAMES = {
     "id": "Bahasa Indonesia",
     "th": "ภาษาไทย",
 }
-# The staff pages are in Chinese and English; citizen pages also in the new immigrants' languages.
-STAFF_LANGUAGES = ("zh_TW", "en")
+# The pages written through the Babel catalogs (staff pages, sign-in, look-up) are in Chinese and English; the
+# kiosk and the QR survey carry their own texts in all of LANGUAGES, the new immigrants' languages too.
+PAGE_LANGUAGES = ("zh_TW", "en")
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +33,8 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     app.jinja_env.globals.update(
-        LANGUAGE_NAMES=LANGUAGE_NAMES, role_label=role_label, html_lang=html_lang, roc_year=roc_year,
+        LANGUAGE_NAMES=LANGUAGE_NAMES, PAGE_LANGUAGES=PAGE_LANGUAGES, role_label=role_label, html_lang=html_lang,
+        roc_year=roc_year,
         roc_quarter=roc_quarter,
     )
     app.jinja_env.filters["local_dt"] = format_local
@@ -71,8 +73,8 @@ def compile_catalogs(source: Path, target: Path) -> None:
 
 
 def select_locale() -> str:
-    """The user's choice (session, then profile), then the browser, then zh_TW."""
-    languages = current_app.config["LANGUAGES"]
+    """The user's choice (session, then profile), then the browser, then zh_TW: always a language the pages have."""
+    languages = PAGE_LANGUAGES
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")

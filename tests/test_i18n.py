@@ -80,3 +80,13 @@ def test_every_form_of_the_app_speaks_traditional_chinese(app):
     strays = [f"{cls.__module__}.{cls.__name__}" for cls in subclasses(FlaskForm)
               if cls.__module__.startswith(("feedback_app", "kiosk", "jobs")) and not issubclass(cls, Form)]
     assert strays == []
+
+
+def test_a_browser_preferring_a_language_the_pages_lack_gets_a_page_in_one_they_have(client):
+    for language in ("vi", "id", "th"):
+        page = client.get("/login", headers={"Accept-Language": f"{language},en;q=0.5"}).get_data(as_text=True)
+        assert '<html lang="en">' in page
+        page = client.get("/lookup", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert '<html lang="zh-TW">' in page
+    client.post("/locale/vi", data={"next": "/login"})
+    assert '<html lang="zh-TW">' in client.get("/login").get_data(as_text=True)

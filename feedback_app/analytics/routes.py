@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..extensions import db
-from ..models import Counter, Office, Question, Questionnaire, QuestionnaireVersion, Role, Unit, utcnow
+from ..models import Counter, Office, Questionnaire, Role, Unit, utcnow
 from ..services import analytics, reports
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
@@ -22,10 +22,18 @@ CHANNELS = {
     "kiosk": _l("Kiosk only"),
     "qr": _l("QR survey only"),
 }
+FILTER_LABELS = {
+    "period": _l("Period"),
+    "office": _l("Office"),
+    "unit": _l("Unit"),
+    "counter": _l("Counter"),
+    "questionnaire": _l("Questionnaire"),
+    "channel": _l("Channel"),
+}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
+def _int_arg(args, name: str) -> int | None:
+    value = args.get(name, "").strip()
     if not value:
         return None
     if not value.isdigit():
@@ -33,15 +41,16 @@ def _int_arg(name: str) -> int | None:
     return int(value)
 
 
-def _request_board() -> analytics.Dashboard:
-    """The dashboard the query string asks for, within the reader's offices."""
+def _request_board(args=None) -> analytics.Dashboard:
+    """The dashboard the query string (or `args`) asks for, within the reader's offices."""
     require_role(current_user, *READERS)
-    period = analytics.readable_period(request.args.get("period"))
-    channel = request.args.get("channel") or "separate"
+    args = request.args if args is None else args
+    period = analytics.readable_period(args.get("period"))
+    channel = args.get("channel") or "separate"
     if channel not in CHANNELS:
         raise ValidationFailed(details={"channel": str(_l("Unknown channel."))})
-    scope = analytics.scope_for(current_user, _int_arg("office"))
-    unit_id, counter_id = _int_arg("unit"), _int_arg("counter")
+    scope = analytics.scope_for(current_user, _int_arg(args, "office"))
+    unit_id, counter_id = _int_arg(args, "unit"), _int_arg(args, "counter")
     if unit_id and get_scoped(Unit, unit_id, current_user).office_id not in scope.office_ids:
         raise ValidationFailed(details={"unit": str(_l("The unit is not in the chosen office."))})
     if counter_id and get_scoped(Counter, counter_id, current_user).office_id not in scope.office_ids:
@@ -49,8 +58,8 @@ def _request_board() -> analytics.Dashboard:
     selection = analytics.Selection(
         unit_id=unit_id,
         counter_id=counter_id,
-        questionnaire_id=_int_arg("questionnaire"),
-        question=request.args.get("question") or "overall",
+        questionnaire_id=_int_arg(args, "questionnaire"),
+        question=args.get("question") or "overall",
         channel=channel,
     )
     return analytics.dashboard(scope, period, selection)
@@ -66,20 +75,6 @@ def _choices(board: analytics.Dashboard) -> dict:
         .where(Questionnaire.city_id == board.scope.city.id, Questionnaire.kind.in_(("counter", "kiosk")))
         .order_by(Questionnaire.code)
     ).all()
-    codes = sorted(
-        set(
-            db.session.scalars(
-                sa.select(Question.code)
-                .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
-                .join(Questionnaire)
-                .where(
-                    Questionnaire.city_id == board.scope.city.id,
-                    Question.kind == "scale5",
-                    Questionnaire.kind.in_(("counter", "kiosk")),
-                )
-            )
-        )
-    )
     return {
         "offices": offices,
         "units": db.session.scalars(
@@ -93,24 +88,33 @@ def _choices(board: analytics.Dashboard) -> dict:
         if board.scope.office
         else [],
         "questionnaires": questionnaires,
-        "questions": codes,
+        "questions": analytics.question_labels(board.scope.city),
         "channels": CHANNELS,
-        "periods": [p.key for p in Period.containing(utcnow()).trailing(8)][::-1],
+        "periods": Period.containing(utcnow()).trailing(8)[::-1],
     }
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    board = _request_board()
+    """The dashboard; filters it cannot read come back beside the form, over the current quarter's figures."""
+    args, error, status = request.args, None, 200
+    try:
+        board = _request_board()
+    except ValidationFailed as refused:
+        args, error, status = {}, refused, 400
+        board = _request_board(args)
     return render_template(
         "analytics/dashboard.html",
         board=board,
         tables=reports.tables(board),
         charts=reports.chart_titles(board),
         choices=_choices(board),
-        args=request.args,
-    )
+        args=args,
+        error=error,
+        field_labels=FILTER_LABELS,
+        typed=request.args,
+    ), status
 
 
 @bp.get("/chart/<name>.<fmt>")

@@ -1,8 +1,9 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..i18n import PAGE_LANGUAGES
 from ..security import safe_local_url
 from ..services.errors import TooManyAttempts
 from ..services.users import authenticate, end_sessions
@@ -42,7 +43,7 @@ def logout():
 @bp.post("/locale/<code>")
 def set_locale(code: str):
     """Remember the visitor's language for this session."""
-    if code in current_app.config["LANGUAGES"]:
+    if code in PAGE_LANGUAGES:
         session["locale"] = code
         if current_user.is_authenticated:
             current_user.locale = code

@@ -6,7 +6,6 @@ import io
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, render_template, request, stream_with_context, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
@@ -14,6 +13,7 @@ from wtforms import HiddenField, SelectField
 
 from ..extensions import db
 from ..forms import Form
+from ..i18n import current_language
 from ..labels import CASE_CHANNEL_LABELS, OPEN_STATES_LABEL, STATE_LABELS
 from ..models import CaseCategory, CaseChannel, CaseState, Office, Role, Unit
 from ..services import case_import, case_lists, spreadsheet
@@ -60,7 +60,7 @@ def _render_list(default_view: str):
         error=error,
         options=_filter_options(),
         values=request.args.to_dict() if error else query.args(cursor=""),
-        locale=str(get_locale()),
+        locale=current_language(),
         has_detail="cases.detail" in current_app.view_functions,
         can_import=current_user.role in IMPORT_ROLES,
         endpoint=request.endpoint,
@@ -89,7 +89,7 @@ def my_cases():
 def export_csv():
     """The current list as CSV (UTF-8 with BOM so Excel reads the Chinese), masked like the page."""
     query = case_lists.parse_query(request.args)
-    locale = str(get_locale())
+    locale = current_language()
     user = current_user._get_current_object()
 
     def generate():

@@ -1,14 +1,15 @@
 """Case intake and handling pages: thin views over services.cases."""
 
 import io
+import re
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import current_language
 from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, STATE_LABELS, label_for
 from ..models import (
     Attachment,
@@ -67,7 +68,22 @@ def category_name(category: CaseCategory | None) -> str:
     if category is None:
         return ""
     names = category.names or {}
-    return names.get(str(get_locale())) or names.get("zh_TW") or category.code
+    return names.get(current_language()) or names.get("zh_TW") or category.code
+
+
+RULE = re.compile(r"^rule (\d+): channel=(\S+) category=(\S+)$")
+
+
+def describe_rule(rule: str | None) -> str:
+    """The due-date rule a case was given, as svc.rule_for records it, in words: its channel and category."""
+    found = RULE.match(rule or "")
+    if not found:
+        return _("the default number of working days")
+    rule_id, channel, category_id = found.groups()
+    category = db.session.get(CaseCategory, int(category_id)) if category_id.isdigit() else None
+    return _("rule %(id)s: %(channel)s, %(category)s", id=rule_id,
+             channel=_("any channel") if channel == "*" else label_for(CASE_CHANNEL_LABELS, channel),
+             category=category_name(category) if category else _("any category"))
 
 
 def _categories(city_id: int) -> list[CaseCategory]:
@@ -236,6 +252,7 @@ def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_sub
         case=case,
         petitioner=petitioner_view(current_user, case),
         category=category_name(case.category),
+        rule=describe_rule((case.due_basis or {}).get("rule")),
         channel=label_for(CASE_CHANNEL_LABELS, case.channel),
         state=label_for(STATE_LABELS, case.state),
         outcome=label_for(OUTCOME_LABELS, case.outcome),

@@ -100,7 +100,9 @@ def readable_period(text: str | None, now: datetime | None = None) -> Period:
     try:
         period = Period.parse(text)
     except ValueError:
-        raise ValidationFailed(details={"period": str(_l("Use 2025-03, 2025-Q3 or 2025."))}) from None
+        raise ValidationFailed(
+            details={"period": str(_l("Write a period as 115年第3季, 115年10月, 115年, or 2026-Q3, 2026-10, 2026."))}
+        ) from None
     if period.year < FIRST_YEAR or period.start_utc > now:
         raise ValidationFailed(
             details={"period": str(_l("Choose a period from %(year)d up to the current one.", year=FIRST_YEAR))}
@@ -326,6 +328,26 @@ def _funnel(board: Dashboard, filters: Filters, lo: int, hi: int) -> None:
                 "too_few": counts.n < stats.MIN_SAMPLE,
             }
         )
+
+
+def question_labels(city: City) -> dict[str, str]:
+    """{code: newest zh_TW wording} of the city's satisfaction questions (counter and kiosk), in code order."""
+    from ..models import Questionnaire
+
+    labels = {}
+    for code, texts in db.session.execute(
+        sa.select(Question.code, Question.texts)
+        .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+        .join(Questionnaire)
+        .where(
+            Questionnaire.city_id == city.id,
+            Question.kind == "scale5",
+            Questionnaire.kind.in_(("counter", "kiosk")),
+        )
+        .order_by(QuestionnaireVersion.version.desc())  # the newest wording of a question wins
+    ):
+        labels.setdefault(code, (texts or {}).get("zh_TW") or code)
+    return dict(sorted(labels.items()))
 
 
 def _reason_labels(city: City) -> dict[str, str]:

@@ -150,7 +150,7 @@ class WorkCalendar:
 
     def __init__(self, first_year: int, last_year: int):
         self.years = range(first_year, last_year + 1)
-        self.base = holidays.country_holidays("TW", years=list(self.years))
+        self.base = holidays.country_holidays("TW", years=list(self.years), language="zh_TW")
         rows = db.session.execute(
             sa.select(CalendarDay.day, CalendarDay.is_off, CalendarDay.note, CalendarDay.import_id).where(
                 CalendarDay.day >= date(first_year, 1, 1), CalendarDay.day <= date(last_year, 12, 31)

@@ -50,9 +50,6 @@ from ..models import (
 from . import notify
 from .cases import CaseInput, open_case
 from .contact import contact_errors
-from .errors import DomainError, NotFound
-
-
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
 

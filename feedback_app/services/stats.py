@@ -5,6 +5,7 @@ them directly.
 """
 
 import math
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -99,6 +100,10 @@ def growth(current: float | None, base: float | None) -> Growth:
     return Growth(points, relative)
 
 
+ROC_PERIOD = re.compile(r"^(?:民國)?(\d{1,3})年(?:第([1-4一二三四])季|(\d{1,2})月)?$")
+CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+
 @dataclass(frozen=True)
 class Period:
     """A month, quarter or year in Asia/Taipei."""
@@ -120,8 +125,16 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """2025-03 (month), 2025-Q3 (quarter) or 2025 (year)."""
+        """2025-03 (month), 2025-Q3 (quarter) or 2025 (year); or as Taiwanese reports write them, with the ROC year:
+        115年10月, 115年第3季 (or 第三季), 115年."""
         text = text.strip().upper()
+        roc = ROC_PERIOD.match(text.replace(" ", ""))
+        if roc:
+            year, quarter, month = roc.groups()
+            gregorian = int(year) + 1911
+            if quarter:
+                return cls("quarter", gregorian, int(CHINESE_DIGITS.get(quarter, quarter)))
+            return cls("month", gregorian, int(month)) if month else cls("year", gregorian)
         try:
             if "-Q" in text:
                 year, q = text.split("-Q")

@@ -3,6 +3,7 @@ downloads.
 """
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -166,3 +167,36 @@ def test_every_table_csv_escapes_text_that_starts_like_a_formula_and_leaves_nega
     assert rows[0] == ["'=title"] and rows[1] == ["'@header", "Change"]
     assert [row[0] for row in rows[2:5]] == ["'-not a number", "'+886 2 1234", "'\tindent"]
     assert [row[1] for row in rows[2:5]] == ["-12", reports.points(drop).text, "-5.0%"]
+
+
+def test_the_question_menu_names_each_question_by_its_wording(client, quarter_data):
+    login(client, "tpe.director")
+    page = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    menu = page.split('name="question"')[1].split("</select>")[0]
+    assert ">服務態度</option>" in menu and ">整體而言，您對今天的服務滿意嗎？</option>" in menu
+    assert ">overall<" not in menu and ">attitude<" not in menu
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("114年第2季", "2025-Q2"), ("114年第二季", "2025-Q2"), ("114年5月", "2025-05"), ("民國114年", "2025"),
+    ("2025-Q2", "2025-Q2"),
+])
+def test_the_period_can_be_written_with_the_roc_year_and_is_shown_so(client, quarter_data, typed, key):
+    login(client, "tpe.director")
+    page = client.get("/analytics/", query_string={"period": typed}).get_data(as_text=True)
+    span = {
+        "2025-Q2": "2025-04-01 – 2025-06-30", "2025-05": "2025-05-01 – 2025-05-31", "2025": "2025-01-01 – 2025-12-31",
+    }
+    assert span[key] in page
+    shown = re.search(r'<input name="period" value="([^"]*)"', page).group(1)
+    assert shown == {"2025-Q2": "114年第2季", "2025-05": "114年5月", "2025": "114年"}[key]
+
+
+def test_a_period_it_cannot_read_comes_back_in_the_form_with_the_message(client, quarter_data):
+    login(client, "tpe.director")
+    response = client.get("/analytics/", query_string={"period": "114年第5季"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'<input name="period" value="114年第5季"', page)  # what was typed, to correct it
+    assert 'role="alert" tabindex="-1" autofocus' in page and "115年第3季" in page  # a focused summary with an example
+    assert '<form method="get" class="analytics-filters"' in page
