@@ -103,3 +103,12 @@ def test_healthz_and_check_report_a_configured_redis_that_does_not_answer(make_a
     assert response.get_json() == {"status": "error", "database": "ok", "redis": "error",
                                    "calendar": {"2025": "ok", "2026": "not_yet_required"}}
     assert result.exit_code == 1 and "redis: error" in result.output
+
+
+def test_check_on_a_database_without_the_schema_says_to_migrate(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.db'}")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["check"])
+        response = app.test_client().get("/healthz")
+    assert result.exit_code == 1 and "flask --app wsgi db upgrade" in result.output
+    assert response.status_code == 503 and response.get_json()["database"] == "ok"

@@ -73,3 +73,13 @@ def test_a_refused_rating_says_when_to_try_again_and_accepted_ones_carry_no_limi
     assert accepted.status_code == 200 and not any(h.startswith("X-RateLimit") for h in accepted.headers.keys())
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_requests"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_ratings_are_still_taken_while_redis_is_down_each_worker_counting_alone(make_app, org):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", RATINGS_RATE_LIMIT="2/minute")
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _, token = paired_kiosk(db.session.merge(org.a.counters[0]))
+        client = app.test_client()
+        codes = [client.post("/api/v1/ratings", json=rating(), headers=bearer(token)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]

@@ -11,7 +11,10 @@ def check_command():
     report = health.check()
     click.echo(f"{'database':<16} {report['database']}")
     for year, state in report.get("calendar", {}).items():
-        hint = "  (import it: flask --app wsgi calendar import FILE.csv)" if state == health.MISSING else ""
+        hint = {
+            health.MISSING: "  (import it: flask --app wsgi calendar import FILE.csv)",
+            health.ERROR: "  (could not be read: is the schema up to date? flask --app wsgi db upgrade)",
+        }.get(state, "")
         click.echo(f"{'calendar ' + year:<16} {state}{hint}")
     click.echo(f"{'redis':<16} {report.get('redis', 'not configured (rate limits counted in each process)')}")
     problems = health.problems(report)
