@@ -76,6 +76,7 @@ def create_user_command(username, display_name, role, city_code, office_code, un
     try:
         user = create_user(username=username, password=password, display_name=display_name, role=role, city=city,
                            office=office, unit=unit, email=email)
+        db.session.commit()
     except DomainError as error:
         _fail(error)
     click.echo(f"Created {user.username} ({user.role}).")

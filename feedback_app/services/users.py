@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import UNIT_ROLES, City, LoginThrottle, Office, Role, Unit, User, utcnow
+from ..models import City, LoginThrottle, Office, Unit, User, utcnow
 from .errors import TooManyAttempts, ValidationFailed
 from .hashing import check_against_nothing
 
@@ -59,37 +59,29 @@ def create_user(
     unit: Unit | None = None,
     email: str | None = None,
 ) -> User:
-    """Add a staff member; the role decides whether an office and unit are required."""
-    username = (username or "").strip()
+    """Add a staff member with a password, checked as every other way of adding staff is (services.staff)."""
+    from .staff import save_staff  # staff builds on this module's password rules
+
     errors = {}
-    if not username:
-        errors["username"] = str(_l("A username is required."))
-    elif db.session.scalar(sa.select(User.id).where(User.username == username)):
-        errors["username"] = str(_l("That username is taken."))
-    if role not in set(Role):
-        errors["role"] = str(_l("Unknown role."))
     if problem := password_problem(password, username):
         errors["password"] = problem
-    if role in UNIT_ROLES and (office is None or unit is None):
-        errors["unit"] = str(_l("Case officers and supervisors belong to a unit of an office."))
+    if db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == (username or "").strip().lower())):
+        errors["username"] = str(_l("That username is taken."))
     if office is not None and office.city_id != city.id:
         errors["office"] = str(_l("The office is not in this city."))
     if unit is not None and (office is None or unit.office_id != office.id):
         errors["unit"] = str(_l("The unit is not in this office."))
-    if errors:
-        raise ValidationFailed(details=errors)
-    user = User(
-        username=username,
-        display_name=display_name or username,
-        role=role,
-        city_id=city.id,
-        office_id=office.id if office else None,
-        unit_id=unit.id if unit else None,
-        email=email or None,
-    )
+    values = {"username": username, "name": display_name or username, "role": role, "email": email,
+              "office": office.code if office else "", "unit": unit.code if unit else ""}
+    try:
+        with db.session.begin_nested():  # undone when any check, here or in save_staff, fails
+            user = save_staff(city, values).record
+            if errors:
+                raise ValidationFailed(details=errors)
+    except ValidationFailed as error:
+        raise ValidationFailed(details=error.details | errors) from None
     user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
