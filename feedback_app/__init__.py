@@ -77,9 +77,27 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     return app
 
 
+# Words of the placeholders people paste from examples; a random key holds none of them.
+PLACEHOLDER_WORDS = ("change", "secret", "example", "default", "password", "dev-only", "test")
+SECRET_KEY_RULE = (
+    "SECRET_KEY must be at least 32 characters of random text (at least 12 different characters, no placeholder "
+    "words such as 'change' or 'secret'); make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+)
+
+
+def weak_secret_key(key: str | None) -> bool:
+    """True for a key that signs sessions poorly: short, repetitive, or a placeholder (32 random bytes in hex
+    is 64 characters of 16 different ones)."""
+    key = key or ""
+    return len(key) < 32 or len(set(key)) < 12 or any(word in key.lower() for word in PLACEHOLDER_WORDS)
+
+
 def _check_config(app: Flask) -> None:
-    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production; refusing to start without it.")
+    if app.config.get("ENV_NAME") == "production":
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production; refusing to start without it. " + SECRET_KEY_RULE)
+        if weak_secret_key(app.config["SECRET_KEY"]):
+            raise RuntimeError("SECRET_KEY is too weak for production; refusing to start. " + SECRET_KEY_RULE)
     from .links import check_public_base_url
 
     check_public_base_url(app)

@@ -31,6 +31,26 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+@pytest.mark.parametrize(
+    "weak",
+    ["x", "dev-only-not-secret", "short-but-random-7f3a9c", "a" * 64, "0123456789" * 4, "change-me-" * 4,
+     "please-change-this-secret-key-now"],
+)
+def test_production_refuses_a_weak_secret_key(monkeypatch, weak):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", weak)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_a_secret_key_made_as_the_readme_says(monkeypatch):
+    import secrets
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secrets.token_hex(32))
+    assert create_app(ProductionConfig).config["ENV_NAME"] == "production"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "python -c 'import secrets; print(secrets.token_hex(32))'" in readme
+
+
 def test_production_cookies_are_secure():
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
 

@@ -135,3 +135,29 @@ def test_the_acknowledgement_keeps_the_look_up_code_only_until_it_is_sent_retrie
         f"case:{case.id}:ack", "c@example.tw", case.id, True
     )
     assert ack.body == notify.REDACTED_BODY
+
+
+def test_the_migration_redacts_acknowledgements_sent_before_and_keeps_the_ones_still_to_send(app):
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    for key, kind, status in (("a", "acknowledgement", "sent"), ("b", "acknowledgement", "queued"),
+                              ("c", "acknowledgement", "failed"), ("d", "reminder", "sent")):
+        notify.queue(
+            key=key, channel="email", kind=kind, subject=key, body="查詢碼：SECRET42", recipient="c@example.tw"
+        )
+        db.session.execute(sa.update(Notification).where(Notification.key == key).values(status=status))
+    db.session.commit()
+    path = next((Path(__file__).resolve().parents[2] / "migrations/versions").glob("0901_*.py"))
+    spec = importlib.util.spec_from_file_location("redact_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    db.session.expire_all()
+    bodies = dict(db.session.execute(sa.select(Notification.key, Notification.body)).all())
+    assert bodies == {"a": notify.REDACTED_BODY, "b": "查詢碼：SECRET42", "c": notify.REDACTED_BODY,
+                      "d": "查詢碼：SECRET42"}

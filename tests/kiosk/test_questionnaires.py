@@ -115,6 +115,11 @@ def test_an_office_admin_sees_the_shared_questionnaires_but_changes_none_of_them
     """Every office of the city uses the same questionnaires: only a city-wide admin makes versions, edits and
     publishes; an office's admin reads them without a button to change them."""
     questionnaire = _kiosk_questionnaire(org)
+    login(client, "aa.admin")
+    assert client.post(f"/questionnaires/{questionnaire.id}/versions").status_code == 403
+    client.post("/logout")
+    db.session.expire_all()
+    assert len(_kiosk_questionnaire(org).versions) == 1
     login(client, "tpe.admin")
     draft = _new_draft(client, questionnaire)
     client.post("/logout")
