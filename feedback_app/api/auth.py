@@ -5,6 +5,7 @@ from functools import wraps
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
+from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
 from ..errors import handle_domain_error
@@ -47,7 +48,12 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
 
 
 class DetailedParser(FlaskParser):
-    """Input errors become InvalidRequest, so errors.py answers them with per-field details."""
+    """Input errors become InvalidRequest, so errors.py answers them with per-field details.
+
+    A query parameter the operation does not take is refused like an unknown body field: the document lists
+    every parameter, and a misspelt one (`limt=10`) silently ignored would answer another question."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         details = {}

@@ -1,5 +1,7 @@
 """陳情 cases for integrating systems: opened through the same service as the staff form, and read back."""
 
+from functools import partial
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,7 @@ from ..extensions import db
 from ..models import Case, CaseCategory, CaseChannel, CaseState, Office
 from ..services.access import can_access_office, scoped
 from ..services.cases import CaseInput, open_case
-from ..services.contact import EMAIL_MAX, PHONE_MAX, email_error, phone_error
+from ..services.contact import EMAIL_MAX, EMAIL_PATTERN, PHONE_MAX, PHONE_PATTERN, email_error, phone_error
 from ..services.errors import NotFound, ValidationFailed
 from ..services.privacy import petitioner_view
 from .auth import ApiBlueprint, InvalidRequest, current_principal, exempt_from_csrf, token_required
@@ -52,12 +54,20 @@ class PetitionerInSchema(Schema):
         allow_none=True,
         metadata={
             "maxLength": PHONE_MAX,
+            "pattern": rf"^\s*$|{PHONE_PATTERN}",
             "description": "A Taiwanese number with its area code (02-2345-6789), a mobile (0912-345-678), "
             "either as +886, or another country's number starting with +; an extension may follow # or 分機.",
         },
     )
     email = fields.String(
-        validate=checked_by(email_error), allow_none=True, metadata={"maxLength": EMAIL_MAX}
+        validate=checked_by(partial(email_error, blank_ok=False)),
+        allow_none=True,
+        metadata={
+            "maxLength": EMAIL_MAX,
+            "format": "email",
+            "pattern": EMAIL_PATTERN,
+            "description": "null or left out when there is none; not a special-use domain such as .test",
+        },
     )
     address = fields.String(validate=validate.Length(max=200), allow_none=True)
 
@@ -144,6 +154,14 @@ class CasePageSchema(Schema):
     )
 
 
+# OpenAPI link: the case an answer holds, read back by its number (clients and stateful tests follow it).
+READ_BACK = {
+    "operationId": "getCase",
+    "parameters": {"number": "$response.body#/number"},
+    "description": "The case just opened, read back by its number",
+}
+
+
 def case_payload(case: Case, personal: bool) -> dict:
     """A case as the API shows it; personal data masked unless the token may see it and the case allows."""
     if personal and not case.confidential:
@@ -205,6 +223,7 @@ def _category_id(city_id: int, code: str | None) -> int | None:
 @token_required(blp, "cases:write")
 @blp.arguments(CaseCreateSchema)
 @blp.response(201, CaseCreatedSchema)
+@blp.doc(operationId="createCase", responses={201: {"links": {"GetCaseByNumber": READ_BACK}}})
 def create_case(data):
     """Open a case; the answer holds its number, due date and the petitioner's look-up code (shown once)."""
     principal = current_principal()
@@ -242,6 +261,25 @@ def _open(data: dict, office: Office, petitioner: dict):
 @token_required(blp, "cases:read")
 @blp.arguments(CaseListArgsSchema, location="query")
 @blp.response(200, CasePageSchema)
+@blp.doc(
+    operationId="listCases",
+    responses={
+        200: {
+            "links": {
+                "GetFirstCaseByNumber": {
+                    "operationId": "getCase",
+                    "parameters": {"number": "$response.body#/items/0/number"},
+                    "description": "The first case of the page, read on its own",
+                },
+                "GetNextPage": {
+                    "operationId": "listCases",
+                    "parameters": {"after": "$response.body#/next"},
+                    "description": "The next page, when `next` is not null",
+                },
+            }
+        }
+    },
+)
 def list_cases(args):
     """Cases of the token's offices, newest first, a page at a time (keyset: pass `next` as `after`)."""
     principal = current_principal()
@@ -273,6 +311,7 @@ def list_cases(args):
 @token_required(blp, "cases:read")
 @blp.response(200, CaseSchema)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such case among the token's offices")
+@blp.doc(operationId="getCase")
 def get_case(number: str):
     """One case by its number."""
     principal = current_principal()

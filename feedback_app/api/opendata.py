@@ -48,9 +48,10 @@ def _rows(args) -> list[dict]:
             first = last.trailing(12)[0]
         return opendata.satisfaction_rows(first, last)
     except ValueError:
-        raise InvalidRequest(
+        message = str(
             _l("Choose from one month to the same or a later one, at most %(n)d months.", n=opendata.MAX_MONTHS)
-        ) from None
+        )
+        raise InvalidRequest(message, details={"start" if args.get("start") else "end": message}) from None
 
 
 @blp.route("/satisfaction.json")

@@ -13,17 +13,34 @@ Full-width digits and signs, as Chinese input methods type them, count as their 
 import re
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 PHONE_MAX = 32
 EMAIL_MAX = 254
 
-_EXTENSION = re.compile(r"^(?P<number>.*?)\s*(?:#|ext\.?|x|轉|分機)\s*(?P<extension>\d{1,6})$", re.IGNORECASE)
-_NUMBER = re.compile(r"^\+?[\d\s().\-]+$")
-# National forms without the trunk prefix's zero: mobiles 09 + 8 digits, landlines 0[2-8] + 7 or 8 digits.
-_MOBILE = re.compile(r"^09\d{8}$")
-_LANDLINE = re.compile(r"^0[2-8]\d{7,8}$")
+# The rule itself, written once as a regular expression so the API's document can state it exactly.
+_SEP = r"[ ().-]*"  # separators people write between digits: 02-2345-6789, (02)2345 6789, 02.2345.6789
+_DIGIT = rf"{_SEP}[0-9]"
+# Without the trunk prefix: landlines 2-8 + 7 or 8 digits (area code and number), mobiles 9 + 8 digits.
+_NATIONAL = rf"(?:[2-8](?:{_DIGIT}){{7,8}}|9(?:{_DIGIT}){{8}})"
+_TAIWAN = rf"(?:0{_SEP}{_NATIONAL}|\+{_SEP}8{_SEP}8{_SEP}6{_SEP}(?:0{_SEP})?{_NATIONAL})"
+# Another country's number: + and 8 to 15 digits, its country code not 886.
+_ABROAD = (
+    rf"\+{_SEP}(?:[1-79](?:{_DIGIT}){{7,14}}|8{_SEP}[0-79](?:{_DIGIT}){{6,13}}"
+    rf"|8{_SEP}8{_SEP}[0-57-9](?:{_DIGIT}){{5,12}})"
+)
+_EXTENSION = r"\s*(?:#|[Ee][Xx][Tt]\.?|[Xx]|轉|分機)\s*[0-9]{1,6}"
+PHONE_PATTERN = rf"^\s*[ (]*(?:{_TAIWAN}|{_ABROAD})[ ().-]*(?:{_EXTENSION})?\s*$"
+_PHONE = re.compile(PHONE_PATTERN)
+_LOCAL = re.compile(r"^[1-9][0-9]{6,7}$")
+
+# email_validator refuses the special-use domains (RFC 6761: .test, .local ...), which mail never reaches.
+_SPECIAL_USE = "|".join(
+    "".join(f"[{ch.upper()}{ch}]" if ch.isalpha() else re.escape(ch) for ch in name)
+    for name in SPECIAL_USE_DOMAIN_NAMES
+)
+EMAIL_PATTERN = rf"^(?!.*\.(?:{_SPECIAL_USE})\.?$)"
 
 PHONE_MESSAGE = _l(
     "Not a phone number. Write a number with its area code (02-2345-6789), a mobile (0912-345-678) or "
@@ -35,16 +52,6 @@ EMAIL_MESSAGE = _l("Not an e-mail address. Write it as name@example.tw.")
 EMAIL_LENGTH_MESSAGE = _l("The e-mail address is limited to %(n)d characters.", n=EMAIL_MAX)
 
 
-def _national(digits: str, international: bool) -> str | None:
-    """The number's digits in the national form (0 + area code + number), or None for another country's."""
-    if not international:
-        return digits
-    if digits.startswith("886"):
-        rest = digits[3:]
-        return rest if rest.startswith("0") else "0" + rest
-    return None
-
-
 def phone_error(value: str | None) -> str | None:
     """Why `value` is not a phone number we can call back, or None when it is one (or is empty)."""
     text = unicodedata.normalize("NFKC", value or "").strip()
@@ -52,27 +59,19 @@ def phone_error(value: str | None) -> str | None:
         return None
     if len(text) > PHONE_MAX:
         return str(PHONE_LENGTH_MESSAGE)
-    match = _EXTENSION.match(text)
-    number = match["number"] if match else text
-    if not _NUMBER.match(number):
-        return str(PHONE_MESSAGE)
-    digits = re.sub(r"\D", "", number)
-    international = number.lstrip().startswith("+")
-    national = _national(digits, international)
-    if national is None:
-        return None if 8 <= len(digits) <= 15 else str(PHONE_MESSAGE)
-    if _MOBILE.match(national) or _LANDLINE.match(national):
+    if _PHONE.match(text):
         return None
-    if not international and not national.startswith("0") and 7 <= len(national) <= 8:
+    if _LOCAL.match(re.sub(r"[ ().-]", "", text)):
         return str(AREA_CODE_MESSAGE)
     return str(PHONE_MESSAGE)
 
 
-def email_error(value: str | None) -> str | None:
-    """Why `value` is not an e-mail address mail can be sent to, or None when it is one (or is empty)."""
+def email_error(value: str | None, blank_ok: bool = True) -> str | None:
+    """Why `value` is not an e-mail address mail can be sent to, or None when it is one (or, if `blank_ok`,
+    is empty)."""
     text = (value or "").strip()
     if not text:
-        return None
+        return None if blank_ok else str(EMAIL_MESSAGE)
     if len(text) > EMAIL_MAX:
         return str(EMAIL_LENGTH_MESSAGE)
     try:
