@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import LANGUAGE_NAMES, STAFF_LANGUAGES, role_label
+from ..i18n import LANGUAGE_NAMES, PAGE_LANGUAGES, role_label
 from ..models import City, Office, Role, User
 from ..services import staff
 from ..services.access import require_role, visible_office_ids
@@ -46,7 +46,7 @@ def _staff_form(user: User | None) -> StaffForm:
     form.unit.choices = [("", "—")] + [
         (f"{o.code}{UNIT_SEPARATOR}{u.code}", f"{o.code} {u.name}")
         for o in offices for u in o.units if u.active or u.id == keep[1]]
-    form.language.choices = [("", _("Default"))] + [(code, LANGUAGE_NAMES[code]) for code in STAFF_LANGUAGES]
+    form.language.choices = [("", _("Default"))] + [(code, LANGUAGE_NAMES[code]) for code in PAGE_LANGUAGES]
     if user is not None and not form.is_submitted():
         form.username.data, form.name.data, form.email.data = user.username, user.display_name, user.email
         form.role.data, form.language.data = user.role, user.locale or ""

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..i18n import STAFF_LANGUAGES
+from ..i18n import PAGE_LANGUAGES
 from ..models import UNIT_ROLES, Case, CaseState, City, Office, Role, Unit, User
 from .access import can_access_office, require_role
 from .calendar import decode_calendar
@@ -103,9 +103,9 @@ def save_staff(city: City, values: dict, user: User | None = None, by: User | No
         language = str(values.get("language") or "").strip() or None
         if language is not None:
             language = language.replace("-", "_")
-            language = next((code for code in STAFF_LANGUAGES if code.lower() == language.lower()), language)
-        if language is not None and language not in STAFF_LANGUAGES:
-            errors["language"] = str(_l("Choose one of: %(codes)s.", codes=", ".join(STAFF_LANGUAGES)))
+            language = next((code for code in PAGE_LANGUAGES if code.lower() == language.lower()), language)
+        if language is not None and language not in PAGE_LANGUAGES:
+            errors["language"] = str(_l("Choose one of: %(codes)s.", codes=", ".join(PAGE_LANGUAGES)))
         cleaned["locale"] = language
     if "active" in values:
         if isinstance(values["active"], bool):
