@@ -17,7 +17,7 @@ class Notification(db.Model):
     __table_args__ = (sa.Index("ix_notifications_pending", "status", "next_attempt_at"),)
 
     CHANNELS = ("email", "inapp")
-    STATES = ("queued", "sending", "sent", "failed")
+    STATES = ("queued", "sending", "sent", "failed", "obsolete")  # obsolete: no longer worth sending
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)

@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
-    Alert,
     Answer,
     CaseChannel,
     Channel,
@@ -34,12 +33,11 @@ from ..models import (
     Questionnaire,
     QuestionnaireVersion,
     Rating,
-    Role,
-    User,
     UTCDateTime,
     utcnow,
 )
-from . import notify
+from . import alerts
+from .alerts import UNHAPPY_MAX_SCORE
 from .cases import CaseInput, open_case
 from .errors import DomainError, NotFound
 from .rollups import unfold
@@ -47,7 +45,6 @@ from .rollups import unfold
 STORED = "stored"
 DUPLICATE = "already_stored"
 REJECTED = "rejected"
-UNHAPPY_MAX_SCORE = 2
 MAX_TEXT = 1000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-#]{5,24}$")
@@ -534,10 +531,13 @@ def _store(
             answers[next(iter(answer))].append({"rating_id": rating_id, "question_id": question.id} | answer)
     for group in answers.values():
         conn.execute(_INSERT_ANSWER, group)
-    if any(
-        row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"] for row in rows
-    ):
-        check_alert(source.counter_id, now)
+    unhappy = [
+        row["tapped_at"]
+        for row in rows
+        if row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"]
+    ]
+    if unhappy:
+        alerts.check_alert(source.counter_id, unhappy, now)
 
 
 def _noise_gap() -> timedelta:
@@ -663,102 +663,6 @@ def _open_followup(source: Source, item: _Prepared):
         )
     )
     return case
-
-
-# --- real-time alerts -------------------------------------------------------------------------------------
-
-
-def alert_settings() -> tuple[timedelta, int, float]:
-    config = current_app.config
-    return (
-        timedelta(minutes=config.get("ALERT_WINDOW_MINUTES", 15)),
-        config.get("ALERT_MIN_RATINGS", 4),
-        config.get("ALERT_UNHAPPY_SHARE", 0.5),
-    )
-
-
-def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
-    """Raise an alert when a counter's unhappy share in the window reaches the threshold; one while open."""
-    now = now or utcnow()
-    window, minimum, share = alert_settings()
-    start = now - window
-    total, unhappy = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Rating.score <= UNHAPPY_MAX_SCORE)).where(
-            Rating.counter_id == counter_id,
-            Rating.tapped_at >= start,
-            Rating.tapped_at <= now,
-            Rating.is_noise.is_(False),
-            Rating.score.is_not(None),
-        )
-    ).one()
-    if total < minimum or unhappy < share * total:
-        return None
-    # Lock the counter so two requests at once raise one alert.
-    counter = db.session.scalars(sa.select(Counter).where(Counter.id == counter_id).with_for_update()).one()
-    open_alert = db.session.scalar(
-        sa.select(Alert.id).where(Alert.counter_id == counter_id, Alert.acknowledged_at.is_(None)).limit(1)
-    )
-    if open_alert is not None:
-        return None
-    alert = Alert(
-        office_id=counter.office_id,
-        unit_id=counter.unit_id,
-        counter_id=counter.id,
-        triggered_at=now,
-        window_start=start,
-        ratings=total,
-        unhappy=unhappy,
-    )
-    db.session.add(alert)
-    db.session.flush()
-    _notify_supervisors(alert, counter)
-    return alert
-
-
-def _notify_supervisors(alert: Alert, counter: Counter) -> None:
-    supervisors = db.session.scalars(
-        sa.select(User).where(
-            User.role == Role.SUPERVISOR,
-            User.active.is_(True),
-            User.office_id == counter.office_id,
-            sa.or_(User.unit_id == counter.unit_id, User.unit_id.is_(None)),
-        )
-    ).all()
-    subject = str(_l("Satisfaction alert: counter %(counter)s", counter=counter.code))
-    body = str(
-        _l(
-            "%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
-            "Please look into it and acknowledge the alert.",
-            unhappy=alert.unhappy,
-            total=alert.ratings,
-            counter=counter.code,
-            name=counter.name,
-        )
-    )
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/alerts/#alert-{alert.id}"
-    for user in supervisors:
-        if user.email:
-            notify.queue(
-                key=f"alert:{alert.id}:{user.id}:email",
-                channel="email",
-                kind="alert",
-                subject=subject,
-                body=f"{body}\n{link}",
-                recipient=user.email,
-                user_id=user.id,
-                office_id=alert.office_id,
-                link=link,
-            )
-        notify.queue(
-            key=f"alert:{alert.id}:{user.id}:inapp",
-            channel="inapp",
-            kind="alert",
-            subject=subject,
-            body=body,
-            user_id=user.id,
-            office_id=alert.office_id,
-            link=link,
-        )
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
