@@ -19,9 +19,10 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         app.config.from_object(config_for(config))
     _check_config(app)
 
-    from . import i18n, security
+    from . import i18n, json_input, security
     from .extensions import api, csrf, db, limiter, login_manager, migrate
 
+    json_input.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -23,6 +23,7 @@ from .calendar import TAIPEI
 from .cases import CaseInput, open_case
 from .errors import AccessDenied, NotFound, ValidationFailed
 from .tokens import principal_for, token_owner_active
+from .validation import OutOfRange, iso_datetime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"
@@ -41,7 +42,9 @@ def iso(value: datetime | None) -> str | None:
 
 def parse_datetime(name: str, value: str) -> datetime:
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = iso_datetime(value)
+    except OutOfRange:
+        raise ValidationFailed(_l("%(name)s is out of range.", name=name)) from None
     except ValueError:
         raise ValidationFailed(_l("%(name)s is not an ISO 8601 date and time.", name=name)) from None
     if parsed.tzinfo is None:

@@ -41,6 +41,7 @@ from .alerts import UNHAPPY_MAX_SCORE
 from .cases import CaseInput, open_case
 from .errors import DomainError, NotFound
 from .rollups import unfold
+from .validation import OutOfRange, iso_datetime
 
 STORED = "stored"
 DUPLICATE = "already_stored"
@@ -193,7 +194,13 @@ def _parse_tapped_at(value, now: datetime) -> datetime:
     if not isinstance(value, str):
         raise _Rejected("invalid", _l("The tap time is missing."), {"tapped_at": str(_l("Required."))})
     try:
-        tapped_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        tapped_at = iso_datetime(value)
+    except OutOfRange:
+        raise _Rejected(
+            "invalid",
+            _l("The tap time is out of range."),
+            {"tapped_at": str(_l("Not a date any clock shows."))},
+        ) from None
     except ValueError:
         raise _Rejected(
             "invalid",
