@@ -91,6 +91,9 @@ class Config:
     ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
     ALERT_UNHAPPY_SHARE = float(os.environ.get("ALERT_UNHAPPY_SHARE", "0.5"))
     KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
+    # The reason screen closes after this long untouched, warning with a countdown for the last part of it.
+    KIOSK_REASON_SECONDS = float(os.environ.get("KIOSK_REASON_SECONDS", "60"))
+    KIOSK_REASON_WARNING_SECONDS = float(os.environ.get("KIOSK_REASON_WARNING_SECONDS", "20"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
 

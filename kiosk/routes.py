@@ -20,7 +20,7 @@ from feedback_app.models import Counter, Device, Role
 from feedback_app.services import devices
 from feedback_app.services.access import ensure_access, require_role, scoped
 from feedback_app.services.defaults import QUESTIONNAIRES
-from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
+from feedback_app.services.ratings import EMAIL_RE, KIOSK_QUESTIONNAIRE, PHONE_RE, current_version
 
 from . import bp
 from .texts import LANGUAGES, texts_for_page
@@ -57,6 +57,13 @@ def page():
         texts=texts_for_page(),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
+        reason_screen={
+            "seconds": current_app.config["KIOSK_REASON_SECONDS"],
+            "warningSeconds": current_app.config["KIOSK_REASON_WARNING_SECONDS"],
+            # The server's own checks, so a mistyped contact is fixed on the spot rather than refused later.
+            "phonePattern": PHONE_RE.pattern,
+            "emailPattern": EMAIL_RE.pattern,
+        },
     )
 
 
