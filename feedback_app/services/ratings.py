@@ -309,6 +309,16 @@ def _content_hash(source: Source, version_id: int, tapped_at: datetime, answers:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _missing(questions: dict[str, QuestionSpec], given: dict | None = None) -> dict[str, str]:
+    """{question code: "Required."} for each required question without an answer."""
+    given = given or {}
+    return {
+        code: str(_l("Required."))
+        for code, question in questions.items()
+        if question.required and given.get(code) in (None, [], "")
+    }
+
+
 def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> _Prepared:
     if not isinstance(raw, dict):
         raise _Rejected("invalid", _l("A rating must be an object."))
@@ -333,12 +343,16 @@ def _prepare(raw, source: Source, versions: dict, default_version: int, now) -> 
     version_id, questions = versions[version_number]
     given = raw.get("answers")
     if not isinstance(given, dict) or not given:
-        raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
+        details = _missing(questions) or {"answers": str(_l("Required."))}
+        raise _Rejected("invalid", _l("A rating needs its answers."), details)
     unknown = [code for code in given if code not in questions]
     if unknown:
         raise _Rejected(
             "invalid", _l("Unknown question."), {code: str(_l("Unknown question.")) for code in unknown}
         )
+    missing = _missing(questions, given)
+    if missing:  # every one of them, so a form can mark them all at once
+        raise _Rejected("invalid", _l("A required question has no answer."), missing)
     stored_answers = []
     canonical = {}
     for code, question in questions.items():
