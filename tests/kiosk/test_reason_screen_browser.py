@@ -188,3 +188,22 @@ def test_a_mistyped_phone_is_marked_on_the_spot_instead_of_being_refused_later(k
     page.locator("#screen-thanks").wait_for(state="visible")
     (rating,) = _wait_stored()
     assert rating.case_id is not None
+
+
+def test_the_time_limit_warning_and_the_consent_question_have_no_serious_accessibility_violations(kiosk_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = kiosk_page(reason_seconds=30, warning_seconds=29)
+    _why(page, "vi")
+    page.locator("#why-timeout").wait_for(state="visible")
+    results = axe.run(page)
+    assert results.response["passes"]
+    assert [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")] == []
+    page.locator("#more-time").click()
+    page.locator("#contact-phone").fill("0912345678")
+    page.locator("#send").click()
+    page.locator("#consent-ask").wait_for(state="visible")
+    results = axe.run(page)
+    assert results.response["passes"]
+    assert [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")] == []

@@ -36,3 +36,38 @@ def test_sending_with_answers_missing_focuses_a_summary_and_marks_each_question(
     summary.locator("a").first.click()
     assert phone.evaluate("document.activeElement.id") == "q_attitude_5"
     phone.screenshot(path=str(tmp_path / "survey-errors.png"), full_page=True)
+
+
+def _serious(results):
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_marked_survey_and_the_consent_question_have_no_serious_accessibility_violations(
+    browser, live_server, org
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(bypass_csp=True, locale="zh-TW")
+    page = context.new_page()
+    try:
+        token = qr.counter_token(org.a.counters[0])
+        page.goto(f"{live_server.url}/s/{token}?lang=vi")
+        page.locator("#contact-phone").fill("09x")
+        page.locator("#contact-consent").check()
+        page.locator("button.send").click()
+        page.locator("#errors").wait_for()
+        assert _serious(axe.run(page)) == []
+        page.goto(f"{live_server.url}/s/{token}?lang=th")
+        for code in ("attitude", "competence", "waiting", "environment", "overall"):
+            page.locator(f"#q_{code}_3").check()
+        page.locator("#contact-email").fill("citizen@example.tw")
+        page.locator("button.send").last.click()
+        page.locator("#consent-ask").wait_for()
+        assert _serious(axe.run(page)) == []
+    finally:
+        context.close()
