@@ -78,3 +78,13 @@ def test_a_body_that_is_not_json_is_a_clear_400(client, kiosk):
     _, token, _ = kiosk
     error = _error(client.post(URL, data="{not json", content_type="application/json", headers=bearer(token)))
     assert error["details"]["body"]
+
+
+def test_the_cases_api_refuses_a_deeply_nested_body_or_a_lone_surrogate_with_a_clear_400(client, org):
+    from tests.api.factories import make_token
+
+    writer = make_token(org, "cases:write cases:read")
+    deep = '{"subject": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _error(client.post("/api/v1/cases", data=deep, content_type="application/json", headers=bearer(writer)))
+    surrogate = '{"subject": "\\ud800", "description": "x"}'
+    _error(client.post("/api/v1/cases", data=surrogate, content_type="application/json", headers=bearer(writer)))
