@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Alert, Notification, utcnow
+from feedback_app.models import Alert, Notification, Rating, utcnow
 from feedback_app.services import alerts
 from jobs import delivery
 
@@ -106,3 +106,16 @@ def test_an_office_without_supervisor_or_director_sends_its_alert_to_the_admins(
     admins = sorted([org.users[("AA", "admin")].id, org.users[("TPE", "admin")].id])
     assert _recipients_of_alert() == sorted([(c, i) for i in admins for c in ("email", "inapp")])
     assert org.users[("BB", "admin")].id not in {i for _, i in _recipients_of_alert()}
+
+
+def test_a_late_batch_of_old_taps_is_judged_noise_by_its_own_tap_times(client, kiosk):
+    _, token, _ = kiosk
+    live = rating(5, seconds_ago=30)
+    _send(client, token, live)
+    late = [rating(1, seconds_ago=7200), rating(1, seconds_ago=7198), rating(2, seconds_ago=7100)]
+    _send(client, token, *late)
+    db.session.expire_all()
+    noise = dict(db.session.execute(sa.select(Rating.uuid, Rating.is_noise)).all())
+    assert [noise[r["uuid"]] for r in late] == [False, True, False]
+    assert noise[live["uuid"]] is False
+    assert _alerts() == []
