@@ -105,6 +105,9 @@ class Config:
     KIOSK_THANKS_SECONDS = float(os.environ.get("KIOSK_THANKS_SECONDS", "4"))
     # How often an idle kiosk asks whether a new questionnaire version was published.
     KIOSK_CONFIG_POLL_SECONDS = float(os.environ.get("KIOSK_CONFIG_POLL_SECONDS", "30"))
+    # The reason screen closes after this long untouched, warning with a countdown for the last part of it.
+    KIOSK_REASON_SECONDS = float(os.environ.get("KIOSK_REASON_SECONDS", "60"))
+    KIOSK_REASON_WARNING_SECONDS = float(os.environ.get("KIOSK_REASON_WARNING_SECONDS", "20"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
 

@@ -20,9 +20,10 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     _check_config(app)
     _trust_proxy(app)
 
-    from . import i18n, ratelimit, security
+    from . import i18n, json_input, ratelimit, security
     from .extensions import api, csrf, db, login_manager, migrate
 
+    json_input.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -26,7 +26,11 @@ in the ledger: it was kept only so that a retry could send it.
 
 A quarterly report row carries no files in the ledger: its .ods and .pdf are built here from its key when it is
 sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
-the row is retried later and the rest of the batch goes on."""
+the row is retried later and the rest of the batch goes on.
+
+An alert mail is about an alert that someone should look at: if the alert was acknowledged before its mail went
+out, the mail has nothing left to ask and is not sent. That is checked here, at sending time, after the row was
+claimed, and the row is finished as "obsolete", so no later run claims it again."""
 
 import hashlib
 import logging
@@ -39,6 +43,7 @@ from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import Notification, utcnow
+from feedback_app.services import alerts
 from feedback_app.services.calendar import next_office_moment
 from feedback_app.services.mail import MailError, build_message, connection, send_message
 from feedback_app.services.notify import body_after_sending
@@ -142,6 +147,11 @@ def _send(row: Notification, smtp, files: dict) -> None:
     send_message(message, smtp)
 
 
+def _obsolete(row: Notification) -> bool:
+    """A message whose reason went away before it was sent: an alert acknowledged meanwhile."""
+    return row.kind == alerts.KIND and alerts.acknowledged_already(row.key)
+
+
 def release_inapp(now: datetime) -> int:
     """In-app messages are shown from their time on; mark those that have reached it as delivered."""
     result = db.session.execute(
@@ -188,6 +198,9 @@ def _send_batch(
             for index, (row_id, attempts, row) in enumerate(pending):
                 if not renew_claim(token, row_id, now + (utcnow() - started) + lease):
                     log.warning("notification %s was claimed by another run meanwhile; not sent by this one", row_id)
+                    continue
+                if _obsolete(row):
+                    _finish(row_id, token, status="obsolete", last_error=None)
                     continue
                 try:
                     _send(row, smtp, files)

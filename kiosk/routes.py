@@ -20,11 +20,10 @@ from feedback_app.i18n import LANGUAGE_NAMES
 from feedback_app.models import Counter, Device, Role
 from feedback_app.services import devices, quarantine
 from feedback_app.services.access import ensure_access, require_role, scoped
+from feedback_app.services.contact import EMAIL_SHAPE, PHONE_PATTERN
 from feedback_app.services.defaults import QUESTIONNAIRES
-from feedback_app.services.org import open_counters_stmt
-
-
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.org import open_counters_stmt
 from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
 
 from . import bp
@@ -74,6 +73,13 @@ def page():
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
         config_poll_seconds=current_app.config["KIOSK_CONFIG_POLL_SECONDS"],
+        reason_screen={
+            "seconds": current_app.config["KIOSK_REASON_SECONDS"],
+            "warningSeconds": current_app.config["KIOSK_REASON_WARNING_SECONDS"],
+            # The server's own checks, so a mistyped contact is fixed on the spot rather than refused later.
+            "phonePattern": PHONE_PATTERN,
+            "emailPattern": EMAIL_SHAPE,
+        },
     )
 
 

@@ -59,6 +59,65 @@ TEXTS = {
         "Loket ini sudah ditutup dan tidak menerima penilaian. Silakan ke loket lain.",
         "เคาน์เตอร์นี้ปิดให้บริการและไม่รับการประเมินแล้ว โปรดติดต่อเคาน์เตอร์อื่น",
     ),
+    "still_there": t(
+        "還在嗎？",
+        "Are you still there?",
+        "Bạn vẫn còn ở đây chứ?",
+        "Apakah Anda masih di sini?",
+        "คุณยังอยู่ไหม",
+    ),
+    "closing_in": t(
+        "此畫面將在 {n} 秒後結束，已勾選和填寫的內容會送出。",
+        "This screen closes in {n} s; what you ticked and typed is sent.",
+        "Màn hình này sẽ đóng sau {n} giây; những gì bạn đã chọn và nhập sẽ được gửi.",
+        "Layar ini akan ditutup dalam {n} detik; pilihan dan isian Anda akan dikirim.",
+        "หน้าจอนี้จะปิดใน {n} วินาที สิ่งที่คุณเลือกและพิมพ์ไว้จะถูกส่ง",
+    ),
+    "more_time": t("我需要更多時間", "More time", "Thêm thời gian", "Tambah waktu", "ขอเวลาเพิ่ม"),
+    "consent_ask": t(
+        "您留了聯絡方式，但沒有勾選同意。本所可以用這些聯絡方式回覆您這件事嗎？",
+        "You left contact details but did not tick the consent. May the office contact you about this?",
+        "Bạn đã để lại thông tin liên hệ nhưng chưa đánh dấu đồng ý. "
+        "Văn phòng có thể liên hệ với bạn về việc này không?",
+        "Anda meninggalkan kontak tetapi belum mencentang persetujuan. "
+        "Bolehkah kantor menghubungi Anda tentang hal ini?",
+        "คุณฝากข้อมูลติดต่อไว้แต่ยังไม่ได้ติ๊กยินยอม สำนักงานติดต่อคุณเรื่องนี้ได้ไหม",
+    ),
+    "consent_yes": t(
+        "同意，請聯絡我",
+        "Yes, contact me",
+        "Đồng ý, hãy liên hệ với tôi",
+        "Ya, hubungi saya",
+        "ยินยอม ติดต่อฉันได้",
+    ),
+    "consent_no": t(
+        "不同意，不要留存",
+        "No, do not keep them",
+        "Không, đừng lưu lại",
+        "Tidak, jangan simpan",
+        "ไม่ยินยอม ไม่ต้องเก็บไว้",
+    ),
+    "contact_dropped": t(
+        "您的聯絡方式沒有留存，本所不會聯絡您。",
+        "Your contact details were not kept; the office will not contact you.",
+        "Thông tin liên hệ của bạn không được lưu; văn phòng sẽ không liên hệ với bạn.",
+        "Kontak Anda tidak disimpan; kantor tidak akan menghubungi Anda.",
+        "ข้อมูลติดต่อของคุณไม่ได้ถูกเก็บไว้ สำนักงานจะไม่ติดต่อคุณ",
+    ),
+    "bad_phone": t(
+        "電話號碼格式不正確，請檢查或清除。",
+        "This is not a phone number; check it or clear it.",
+        "Số điện thoại không đúng; vui lòng kiểm tra hoặc xóa.",
+        "Nomor telepon tidak valid; periksa atau hapus.",
+        "เบอร์โทรไม่ถูกต้อง โปรดตรวจสอบหรือลบออก",
+    ),
+    "bad_email": t(
+        "電子郵件格式不正確，請檢查或清除。",
+        "This is not an email address; check it or clear it.",
+        "Email không đúng; vui lòng kiểm tra hoặc xóa.",
+        "Alamat email tidak valid; periksa atau hapus.",
+        "อีเมลไม่ถูกต้อง โปรดตรวจสอบหรือลบออก",
+    ),
 }
 
 

@@ -94,7 +94,8 @@ class RatingResponseSchema(Schema):
 
 
 def _payload() -> dict:
-    body = request.get_json(silent=True)
+    # A body that is not usable JSON is refused by the request itself, with the reason.
+    body = request.get_json() if request.is_json else None
     if not isinstance(body, dict):
         raise ValidationFailed(_l('Send a JSON object: one rating, or {"ratings": [...]}.'))
     return body

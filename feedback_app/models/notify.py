@@ -17,8 +17,9 @@ class Notification(db.Model):
     __table_args__ = (sa.Index("ix_notifications_pending", "status", "next_attempt_at"),)
 
     CHANNELS = ("email", "inapp")
-    # "skipped": written in the ledger but never to be sent (e.g. the demo's notices from before it existed).
-    STATES = ("queued", "sending", "sent", "failed", "skipped")
+    # "skipped": written in the ledger but never to be sent (e.g. the demo's notices from before it existed);
+    # "obsolete": no longer worth sending (an alert acknowledged before its mail went out).
+    STATES = ("queued", "sending", "sent", "failed", "skipped", "obsolete")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)

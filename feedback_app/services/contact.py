@@ -42,6 +42,10 @@ _SPECIAL_USE = "|".join(
 )
 EMAIL_PATTERN = rf"^(?!.*\.(?:{_SPECIAL_USE})\.?$)"
 
+# The kiosk's on-screen check, so a mistyped address is fixed while the citizen is still there; the server's check
+# (email_error) stays the rule.
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 PHONE_MESSAGE = _l(
     "Not a phone number. Write a number with its area code (02-2345-6789), a mobile (0912-345-678) or "
     "an international number starting with +; an extension may follow # or 分機."

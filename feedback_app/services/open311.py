@@ -24,6 +24,7 @@ from .cases import CaseInput, open_case
 from .contact import contact_errors
 from .errors import AccessDenied, NotFound, ValidationFailed
 from .tokens import principal_for, token_owner_active
+from .validation import OutOfRange, iso_datetime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"
@@ -50,7 +51,9 @@ def parse_datetime(name: str, value: str, end: bool = False) -> datetime:
     try:
         if W3C_DATE.match(text):
             return _date_bound(text, end)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = iso_datetime(text)
+    except OutOfRange:
+        raise ValidationFailed(_l("%(name)s is out of range.", name=name)) from None
     except (ValueError, OverflowError):
         raise ValidationFailed(_l("%(name)s is not an ISO 8601 date and time.", name=name)) from None
     if parsed.tzinfo is None:

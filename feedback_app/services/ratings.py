@@ -31,9 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..links import public_url
 from ..models import (
-    Alert,
     Answer,
     CaseChannel,
     Channel,
@@ -42,16 +40,16 @@ from ..models import (
     Questionnaire,
     QuestionnaireVersion,
     Rating,
-    Role,
-    User,
     UTCDateTime,
     utcnow,
 )
-from . import notify
+from . import alerts
+from .alerts import UNHAPPY_MAX_SCORE
 from .cases import CaseInput, open_case
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
+from .validation import OutOfRange, iso_datetime
 
 STORED = "stored"
 DUPLICATE = "already_stored"
@@ -60,7 +58,6 @@ QUARANTINED = "quarantined"
 # Why a tap time is implausible even after correcting the device's clock (Rating.tap_time_flag).
 FLAG_FUTURE = "future"
 FLAG_BEFORE_PAIRING = "before_pairing"
-UNHAPPY_MAX_SCORE = 2
 MAX_TEXT = 1000
 
 
@@ -274,7 +271,13 @@ def _parse_tapped_at(value, now: datetime) -> datetime:
     if not isinstance(value, str):
         raise _Rejected("invalid", _l("The tap time is missing."), {"tapped_at": str(_l("Required."))})
     try:
-        tapped_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        tapped_at = iso_datetime(value)
+    except OutOfRange:
+        raise _Rejected(
+            "invalid",
+            _l("The tap time is out of range."),
+            {"tapped_at": str(_l("Not a date any clock shows."))},
+        ) from None
     except ValueError:
         raise _Rejected(
             "invalid",
@@ -378,15 +381,29 @@ def _content_hash(source: Source, version_id: int, tapped_at: datetime, answers:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _missing(questions: dict[str, QuestionSpec], given: dict | None = None) -> dict[str, str]:
+    """{question code: "Required."} for each required question without an answer."""
+    given = given or {}
+    return {
+        code: str(_l("Required."))
+        for code, question in questions.items()
+        if question.required and given.get(code) in (None, [], "")
+    }
+
+
 def _answers(questions: dict[str, QuestionSpec], given) -> tuple[list, dict]:
     """The stored answers and their canonical form for the content hash, checked against one version."""
     if not isinstance(given, dict) or not given:
-        raise _Rejected("invalid", _l("A rating needs its answers."), {"answers": str(_l("Required."))})
+        details = _missing(questions) or {"answers": str(_l("Required."))}
+        raise _Rejected("invalid", _l("A rating needs its answers."), details)
     unknown = [code for code in given if code not in questions]
     if unknown:
         raise _Rejected(
             "invalid", _l("Unknown question."), {code: str(_l("Unknown question.")) for code in unknown}
         )
+    missing = _missing(questions, given)
+    if missing:  # every one of them, so a form can mark them all at once
+        raise _Rejected("invalid", _l("A required question has no answer."), missing)
     stored_answers = []
     canonical = {}
     for code, question in questions.items():
@@ -649,10 +666,13 @@ def _store(
             answers[next(iter(answer))].append({"rating_id": rating_id, "question_id": question.id} | answer)
     for group in answers.values():
         conn.execute(_INSERT_ANSWER, group)
-    if any(
-        row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"] for row in rows
-    ):
-        check_alert(source.counter_id, now)
+    unhappy = [
+        row["tapped_at"]
+        for row in rows
+        if row["score"] is not None and row["score"] <= UNHAPPY_MAX_SCORE and not row["is_noise"]
+    ]
+    if unhappy:
+        alerts.check_alert(source.counter_id, unhappy, now)
 
 
 def _noise_gap() -> timedelta:
@@ -778,102 +798,6 @@ def _open_followup(source: Source, item: _Prepared):
         )
     )
     return case
-
-
-# --- real-time alerts -------------------------------------------------------------------------------------
-
-
-def alert_settings() -> tuple[timedelta, int, float]:
-    config = current_app.config
-    return (
-        timedelta(minutes=config.get("ALERT_WINDOW_MINUTES", 15)),
-        config.get("ALERT_MIN_RATINGS", 4),
-        config.get("ALERT_UNHAPPY_SHARE", 0.5),
-    )
-
-
-def check_alert(counter_id: int, now: datetime | None = None) -> Alert | None:
-    """Raise an alert when a counter's unhappy share in the window reaches the threshold; one while open."""
-    now = now or utcnow()
-    window, minimum, share = alert_settings()
-    start = now - window
-    total, unhappy = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Rating.score <= UNHAPPY_MAX_SCORE)).where(
-            Rating.counter_id == counter_id,
-            Rating.tapped_at >= start,
-            Rating.tapped_at <= now,
-            Rating.is_noise.is_(False),
-            Rating.score.is_not(None),
-        )
-    ).one()
-    if total < minimum or unhappy < share * total:
-        return None
-    # Lock the counter so two requests at once raise one alert.
-    counter = db.session.scalars(sa.select(Counter).where(Counter.id == counter_id).with_for_update()).one()
-    open_alert = db.session.scalar(
-        sa.select(Alert.id).where(Alert.counter_id == counter_id, Alert.acknowledged_at.is_(None)).limit(1)
-    )
-    if open_alert is not None:
-        return None
-    alert = Alert(
-        office_id=counter.office_id,
-        unit_id=counter.unit_id,
-        counter_id=counter.id,
-        triggered_at=now,
-        window_start=start,
-        ratings=total,
-        unhappy=unhappy,
-    )
-    db.session.add(alert)
-    db.session.flush()
-    _notify_supervisors(alert, counter)
-    return alert
-
-
-def _notify_supervisors(alert: Alert, counter: Counter) -> None:
-    supervisors = db.session.scalars(
-        sa.select(User).where(
-            User.role == Role.SUPERVISOR,
-            User.active.is_(True),
-            User.office_id == counter.office_id,
-            sa.or_(User.unit_id == counter.unit_id, User.unit_id.is_(None)),
-        )
-    ).all()
-    subject = str(_l("Satisfaction alert: counter %(counter)s", counter=counter.code))
-    body = str(
-        _l(
-            "%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
-            "Please look into it and acknowledge the alert.",
-            unhappy=alert.unhappy,
-            total=alert.ratings,
-            counter=counter.code,
-            name=counter.name,
-        )
-    )
-    link = public_url(f"/alerts/#alert-{alert.id}")
-    for user in supervisors:
-        if user.email:
-            notify.queue(
-                key=f"alert:{alert.id}:{user.id}:email",
-                channel="email",
-                kind="alert",
-                subject=subject,
-                body=f"{body}\n{link}",
-                recipient=user.email,
-                user_id=user.id,
-                office_id=alert.office_id,
-                link=link,
-            )
-        notify.queue(
-            key=f"alert:{alert.id}:{user.id}:inapp",
-            channel="inapp",
-            kind="alert",
-            subject=subject,
-            body=body,
-            user_id=user.id,
-            office_id=alert.office_id,
-            link=link,
-        )
 
 
 def summarise(outcomes: list[Outcome]) -> dict:

@@ -33,6 +33,13 @@ def _answers_from_form(questions) -> dict:
     return answers
 
 
+def _contact_from_form() -> dict:
+    phone = request.form.get("phone", "").strip()
+    email = request.form.get("email", "").strip()
+    consent = request.form.get("consent") == "yes"
+    return {"phone": phone or None, "email": email or None, "consent": consent, "typed": bool(phone or email)}
+
+
 def _render(status, template, lang, **context):
     return render_template(
         f"survey/{template}.html",
@@ -61,27 +68,44 @@ def form(token):
     shown = request.form.get("version") if request.method == "POST" else None
     version = published_version(city_id, SURVEY_QUESTIONNAIRE, shown) or current_version(city_id, SURVEY_QUESTIONNAIRE)
     questions = version.questions
-    errors, given = {}, {}
+    errors, given, contact, ask_consent = {}, {}, _contact_from_form(), False
     if request.method == "POST":
         given = _answers_from_form(questions)
-        raw = {
-            "uuid": request.form.get("rid", ""),
-            "tapped_at": utcnow().isoformat(),
-            "locale": lang,
-            "version": version.version,
-            "answers": given,
-        }
-        try:
-            uuid.UUID(raw["uuid"])
-        except ValueError:
-            raw["uuid"] = str(uuid.uuid4())
-        outcome = ingest(
-            qr.source_for(counter, record), [raw], before_commit=lambda outcomes: qr.spend(record, outcomes)
-        )[0]
-        # A conflict means the same form was sent twice: the first answer is kept, so thank them all the same.
-        if outcome.status != REJECTED or outcome.reason == "conflict":
-            return _render(200, "message", lang, message=text("thanks", lang), more=text("thanks_more", lang))
-        errors = outcome.details or {"answers": outcome.message}
+        # Contact details typed without the consent ticked: ask on the spot rather than drop them unseen.
+        answer = request.form.get("consent_answer")
+        ask_consent = contact["typed"] and not contact["consent"] and answer not in ("yes", "no")
+        if not ask_consent:
+            dropped = contact["typed"] and answer == "no" and not contact["consent"]
+            raw = {
+                "uuid": request.form.get("rid", ""),
+                "tapped_at": utcnow().isoformat(),
+                "locale": lang,
+                "version": version.version,
+                "answers": given,
+            }
+            if contact["typed"] and not dropped:
+                raw["contact"] = {"phone": contact["phone"], "email": contact["email"], "consent": True}
+            try:
+                uuid.UUID(raw["uuid"])
+            except ValueError:
+                raw["uuid"] = str(uuid.uuid4())
+            outcome = ingest(
+                qr.source_for(counter, record), [raw], before_commit=lambda outcomes: qr.spend(record, outcomes)
+            )[0]
+            # A conflict means the same form was sent twice: the first answer is kept, so thank them all the same.
+            if outcome.status != REJECTED or outcome.reason == "conflict":
+                return _render(
+                    200,
+                    "message",
+                    lang,
+                    message=text("thanks", lang),
+                    more=text("thanks_more", lang),
+                    note=text("contact_dropped", lang) if dropped else None,
+                )
+            errors = outcome.details or {"answers": outcome.message}
+            contact["consent"] = contact["consent"] or answer == "yes"
+            if dropped:  # declined: shown again without them
+                contact = {"phone": None, "email": None, "consent": False, "typed": False}
     return _render(
         400 if errors else 200,
         "form",
@@ -91,6 +115,8 @@ def form(token):
         questions=questions,
         errors=errors,
         given=given,
+        contact=contact,
+        ask_consent=ask_consent,
         rid=request.form.get("rid") or str(uuid.uuid4()),
         version=version,
     )

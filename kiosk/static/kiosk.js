@@ -11,7 +11,6 @@
   // The server has answered for these: kept, kept before, or kept in quarantine for an admin.
   var ANSWERED = {stored: true, already_stored: true, quarantined: true};
   var DEFAULT_LANG = "zh_TW";
-  var WHY_TIMEOUT_MS = 60000;
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
   var BATCH = 50;
 
@@ -21,9 +20,11 @@
   var THANKS_MS = data.thanksMs || 4000;
   var CONFIG_POLL_MS = data.configPollMs || 30000;
   var pendingConfig = null; // a newly published version, shown from the next citizen on
+  var WHY = data.reasonScreen || {seconds: 60, warningSeconds: 20};
   var lang = DEFAULT_LANG;
   var current = null;      // uuid of the rating whose reasons are being asked
-  var whyTimer = null;
+  var whyDeadline = 0;     // when the reason screen closes unless it is touched again
+  var whyTick = null;
   var thanksTimer = null;
   var sendTimer = null;
   var sending = false;
@@ -154,15 +155,19 @@
 
   function reset() {
     clearTimeout(thanksTimer);
-    clearTimeout(whyTimer);
+    stopWhyTimer();
     current = null;
     document.getElementById("why-form").reset();
     if (pendingConfig) { useConfig(pendingConfig); pendingConfig = null; }
+    showFieldErrors({});
+    document.getElementById("consent-ask").hidden = true;
+    document.getElementById("contact-dropped").hidden = true;
     setLanguage(DEFAULT_LANG);
     show("screen-rate");
   }
 
-  function thanks() {
+  function thanks(contactDropped) {
+    document.getElementById("contact-dropped").hidden = !contactDropped;
     show("screen-thanks");
     flush();
     thanksTimer = setTimeout(reset, THANKS_MS);
@@ -173,26 +178,95 @@
     if (score > 2) { thanks(); return; }
     current = item.uuid;
     show("screen-why");
-    whyTimer = setTimeout(function () { finish(current); thanks(); }, WHY_TIMEOUT_MS);
+    armWhyTimer();
   }
+
+  // --- the reason screen's time limit (WCAG 2.2.1): a countdown warns, more time or any touch restarts it ---
+  function armWhyTimer() {
+    clearInterval(whyTick);
+    whyDeadline = Date.now() + WHY.seconds * 1000;
+    document.getElementById("why-timeout").hidden = true;
+    whyTick = setInterval(whyClock, 250);
+  }
+
+  function stopWhyTimer() {
+    clearInterval(whyTick);
+    whyTick = null;
+    document.getElementById("why-timeout").hidden = true;
+  }
+
+  function whyClock() {
+    var left = Math.ceil((whyDeadline - Date.now()) / 1000);
+    if (left <= 0) { timeUp(); return; }
+    var dialog = document.getElementById("why-timeout");
+    if (left > WHY.warningSeconds) { return; }
+    document.getElementById("why-countdown").textContent = text("closing_in").replace("{n}", String(left));
+    if (dialog.hidden) { dialog.hidden = false; document.getElementById("more-time").focus(); }
+  }
+
+  function stillHere() { if (whyTick) { armWhyTimer(); } }
+
+  // What the citizen gave on the reason screen; contact only if they agreed and it can be stored.
+  function given() {
+    var form = document.getElementById("why-form");
+    var phone = form.elements.phone.value.trim();
+    var email = form.elements.email.value.trim();
+    var errors = {};
+    if (phone && !new RegExp(WHY.phonePattern).test(phone.normalize("NFKC"))) { errors.phone = true; }
+    if (email && (email.length > 254 || !new RegExp(WHY.emailPattern).test(email))) { errors.email = true; }
+    var typed = !!(phone || email);
+    var contact = null;
+    if (typed && form.elements.consent.checked && !errors.phone && !errors.email) {
+      contact = {phone: phone || null, email: email || null, consent: true};
+    }
+    return {
+      reasons: Array.prototype.map.call(form.querySelectorAll('input[name="reason"]:checked'),
+                                        function (el) { return el.value; }),
+      typed: typed, consent: form.elements.consent.checked, errors: errors, contact: contact
+    };
+  }
+
+  function showFieldErrors(errors) {
+    [["phone", "contact-phone"], ["email", "contact-email"]].forEach(function (pair) {
+      var input = document.getElementById(pair[1]);
+      document.getElementById(pair[1] + "-error").hidden = !errors[pair[0]];
+      if (errors[pair[0]]) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    });
+  }
+
+  function send(answer, contact) {
+    stopWhyTimer();
+    finish(current, answer.reasons, contact);
+    thanks(answer.typed && !contact);
+  }
+
+  // The time ran out: the tap and the ticked reasons are kept; contact only as the citizen agreed to it.
+  function timeUp() { var answer = given(); send(answer, answer.contact); }
 
   function submitWhy(event) {
     event.preventDefault();
-    clearTimeout(whyTimer);
-    var form = document.getElementById("why-form");
-    var reasons = Array.prototype.map.call(form.querySelectorAll('input[name="reason"]:checked'),
-                                           function (el) { return el.value; });
-    var phone = form.elements.phone.value.trim();
-    var email = form.elements.email.value.trim();
-    var contact = null;
-    if ((phone || email) && form.elements.consent.checked) {
-      contact = {phone: phone || null, email: email || null, consent: true};
+    var answer = given();
+    showFieldErrors(answer.errors);
+    if (answer.errors.phone || answer.errors.email) {
+      document.getElementById(answer.errors.phone ? "contact-phone" : "contact-email").focus();
+      return;
     }
-    finish(current, reasons, contact);
-    thanks();
+    if (answer.typed && !answer.consent) {
+      document.getElementById("consent-ask").hidden = false;
+      document.getElementById("consent-yes").focus();
+      return;
+    }
+    send(answer, answer.contact);
   }
 
-  function skip() { clearTimeout(whyTimer); finish(current); thanks(); }
+  function consentAnswered(agreed) {
+    document.getElementById("consent-ask").hidden = true;
+    document.getElementById("contact-consent").checked = agreed;
+    var answer = given();
+    send(answer, agreed ? answer.contact : null);
+  }
+
+  function skip() { send({reasons: [], typed: false}, null); }
 
   // --- the questionnaire: the published version of this kiosk's counter, switched only between citizens ---
   function idle() { return current === null && !document.getElementById("screen-rate").hidden; }
@@ -254,6 +328,12 @@
     });
     document.getElementById("why-form").addEventListener("submit", submitWhy);
     document.getElementById("skip").addEventListener("click", skip);
+    document.getElementById("more-time").addEventListener("click", stillHere);
+    document.getElementById("consent-yes").addEventListener("click", function () { consentAnswered(true); });
+    document.getElementById("consent-no").addEventListener("click", function () { consentAnswered(false); });
+    ["pointerdown", "keydown", "input", "change"].forEach(function (type) {
+      document.addEventListener(type, stillHere, true);
+    });
     window.addEventListener("online", function () { save(BACKOFF_KEY, {attempt: 0, next: 0}); schedule(0); });
     setLanguage(DEFAULT_LANG);
     refreshConfig();
