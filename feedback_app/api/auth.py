@@ -11,7 +11,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from ..errors import handle_domain_error
 from ..extensions import csrf
 from ..security import api_token_from_request
-from ..services.errors import AccessDenied, DomainError, ValidationFailed
+from ..services.errors import AccessDenied, DomainError, MalformedRequest, ValidationFailed
 from ..services.tokens import SCOPES, TokenPrincipal, principal_for, token_owner_active
 from .messages import localized
 from .schemas import ApiErrorSchema
@@ -89,8 +89,10 @@ class ApiBlueprint(Blueprint):
 
 
 def _unprocessable(error: ValidationFailed):
-    """A service's refusal of the request's fields is answered as the schema's own: 422 with details."""
-    error.status = InvalidRequest.status
+    """A service's refusal of the request's fields is answered as the schema's own: 422 with details (a body that
+    cannot be read at all stays a 400)."""
+    if not isinstance(error, MalformedRequest):
+        error.status = InvalidRequest.status
     return handle_domain_error(error)
 
 

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields
 
 from ..extensions import csrf, limiter
+from ..json_input import PER_ITEM_ENDPOINTS
 from ..security import hash_token
 from ..services import devices, qr
 from ..services.errors import DomainError, ValidationFailed
@@ -116,6 +117,9 @@ def _rate_key() -> str:
 def _rate_limit() -> str:
     return current_app.config.get("RATINGS_RATE_LIMIT", "120/minute")
 
+
+# A kiosk's batch judges a lone surrogate item by item (json_input.py), so one bad rating goes to quarantine.
+PER_ITEM_ENDPOINTS.add("api_ratings.post_ratings")
 
 # On the blueprint (it holds this one route): checked once, before the request, not again in the view.
 limiter.limit(_rate_limit, key_func=_rate_key)(blp)

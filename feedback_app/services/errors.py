@@ -22,6 +22,13 @@ class ValidationFailed(DomainError):
     default_message = _l("Some of the data is not valid.")
 
 
+class MalformedRequest(ValidationFailed):
+    """A body that cannot be read at all (not JSON, nested too deeply, not valid Unicode): always a 400, where an
+    API answers a readable request with invalid fields 422."""
+
+    code = "bad_request"
+
+
 class AccessDenied(DomainError):
     status = 403
     code = "forbidden"

@@ -49,7 +49,7 @@ from .cases import CaseInput, open_case
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
-from .validation import OutOfRange, iso_datetime
+from .validation import OutOfRange, holds_lone_surrogate, iso_datetime
 
 STORED = "stored"
 DUPLICATE = "already_stored"
@@ -427,6 +427,9 @@ def _answers(questions: dict[str, QuestionSpec], given) -> tuple[list, dict]:
 def _prepare(raw, source: Source, versions: dict, now, offset: timedelta | None = None) -> _Prepared:
     if not isinstance(raw, dict):
         raise _Rejected("invalid", _l("A rating must be an object."))
+    if holds_lone_surrogate(raw):
+        message = _l("The text holds a character that is not valid Unicode (a lone surrogate).")
+        raise _Rejected("invalid", message, {"body": str(message)})
     try:
         rating_uuid = str(uuidlib.UUID(str(raw.get("uuid"))))
     except ValueError:

@@ -35,6 +35,22 @@ def iso_datetime(value: str) -> datetime:
     return parsed
 
 
+def holds_lone_surrogate(value) -> bool:
+    """Any text inside a parsed JSON value (keys too) holding a lone surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def has_lone_surrogate(value: str) -> bool:
     """Text holding half of a UTF-16 pair (JSON's "\\ud800"): no database or mail can store it."""
     try:
