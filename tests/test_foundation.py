@@ -46,6 +46,7 @@ def test_production_starts_with_a_secret_key_made_as_the_readme_says(monkeypatch
     import secrets
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://feedback.example.gov.tw")
     assert create_app(ProductionConfig).config["ENV_NAME"] == "production"
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in readme

@@ -1,6 +1,7 @@
 """Absolute links in mail, on posters and for pairing kiosks: PUBLIC_BASE_URL, else the request's address."""
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_outside_a_request_without_the_setting_links_fall_back_to_the_local_deve
 
 
 def test_production_refuses_to_start_without_a_public_base_url(monkeypatch):
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-production-secret")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", None)
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         create_app(ProductionConfig)

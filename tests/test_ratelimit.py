@@ -2,6 +2,7 @@
 and production told loudly (or refused by gunicorn) when several workers would each count on their own."""
 
 import logging
+import secrets
 import threading
 import time
 
@@ -43,12 +44,14 @@ def test_expired_counters_are_swept_inline_without_a_timer(monkeypatch):
 
 
 def test_production_counting_in_process_memory_warns_loudly(make_app, caplog):
+    production = {"ENV_NAME": "production", "SECRET_KEY": secrets.token_hex(32),
+                  "PUBLIC_BASE_URL": "https://feedback.example.gov.tw"}
     with caplog.at_level(logging.WARNING, logger="feedback_app.ratelimit"):
-        make_app(ENV_NAME="production")
+        make_app(**production)
     assert "allows N times its limit" in caplog.text and "RATELIMIT_STORAGE_URI=redis://" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="feedback_app.ratelimit"):
-        make_app(ENV_NAME="production", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+        make_app(**production, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     assert caplog.text == ""
 
 
