@@ -61,6 +61,8 @@ REPLY_CONTACT_REQUIRED = {
 }
 
 
+# Case numbers carry the ROC year of receipt in three digits: nothing before ROC year 1 can be numbered.
+EARLIEST_RECEIVED = datetime(1912, 1, 1, tzinfo=TAIPEI)
 TEXT_FIELDS = ("subject", "description", "external_ref", "petitioner_name", "petitioner_phone",
                "petitioner_email", "petitioner_address")
 
@@ -163,6 +165,8 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
             errors["received_at"] = str(_l("The received time needs a time zone."))
         elif data.received_at > utcnow():
             errors["received_at"] = str(_l("The received time cannot be in the future."))
+        elif data.received_at < EARLIEST_RECEIVED:
+            errors["received_at"] = str(_l("The received time cannot be before 1912 (ROC year 1)."))
     for name in TEXT_FIELDS:
         if "\x00" in (getattr(data, name) or ""):
             errors[name] = str(_l("The text holds characters that are not allowed."))

@@ -41,6 +41,7 @@ def test_a_body_that_cannot_be_read_is_400(client, org, token, body):
         ({"office": "CC"}, "office"),
         ({"channel": "email"}, "petitioner.email"),  # refused by the case service
         ({"received_at": "2099-01-01T00:00:00+08:00"}, "received_at"),
+        ({"received_at": "0249-12-13T09:53:05.4-08:32"}, "received_at"),  # before ROC year 1: no case number
         ({"petitioner": {"phone": "call me maybe"}}, "petitioner.phone"),
     ],
 )

@@ -51,8 +51,7 @@ def contact_a_channel_needs(case) -> set[str]:
 
 def holds_nul(case) -> bool:
     """No field of this system may hold NUL: the whole API refuses it with 400, as its document says."""
-    values = [case.body, case.query, case.path_parameters]
-    return "\\u0000" in json.dumps(values, default=str) or "\x00" in json.dumps(values, default=str)
+    return "\\u0000" in json.dumps([case.body, case.query, case.path_parameters], default=str)
 
 
 def positive_data_acceptance_beyond_the_document(ctx, response, case):
