@@ -149,6 +149,8 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
     office = db.session.get(Office, data.office_id)
     if office is None:
         errors["office_id"] = str(_l("Unknown office."))
+    elif not office.active:  # a closed office keeps its history but takes no new cases, whatever the entrance
+        errors["office_id"] = str(_l("Office %(code)s is closed.", code=office.code))
     if data.channel not in CaseChannel.ALL:
         errors["channel"] = str(_l("Unknown channel."))
     if not _clean(data.subject):

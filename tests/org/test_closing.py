@@ -1,6 +1,7 @@
 """Closing a counter, unit or office: its kiosks stop with a clear message, its history stays in every report,
 and it leaves the pickers for new data while report filters keep it."""
 
+import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
@@ -71,6 +72,17 @@ def test_a_closed_office_leaves_the_new_case_picker_but_stays_in_the_report_filt
     assert org.a.name in new_case and org.b.name not in new_case
     dashboard = client.get("/analytics/").get_data(as_text=True)
     assert org.b.name in dashboard
+
+
+def test_a_closed_office_takes_no_new_case_from_any_entrance(org):
+    from feedback_app.services import cases as case_service
+    from feedback_app.services.errors import ValidationFailed
+
+    places.save_office(org.tpe, {"active": False}, org.b)
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        case_service.open_case(case_service.CaseInput(office_id=org.b.id, channel="counter", subject="櫃檯意見"))
+    assert "office_id" in refused.value.details
 
 
 def test_closing_an_office_and_its_counters_changes_no_figure_of_the_quarter(app, quarter_data):  # noqa: F811
