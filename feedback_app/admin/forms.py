@@ -1,20 +1,21 @@
 """Forms of the organisation and staff pages; the services check the values, these only carry them."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length
 
+from ..forms import Form
 
-class CityForm(FlaskForm):
+
+class CityForm(Form):
     code = StringField(_l("Code"), validators=[Length(max=16)])
     name = StringField(_l("City name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
     submit = SubmitField(_l("Save"))
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(Form):
     code = StringField(_l("Code"), validators=[Length(max=16)])
     kind = SelectField(_l("Kind"))
     name = StringField(_l("Office name"), validators=[Length(max=64)])
@@ -25,7 +26,7 @@ class OfficeForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[Length(max=16)])
     name = StringField(_l("Unit name"), validators=[Length(max=64)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=64)])
@@ -33,7 +34,7 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class CounterForm(FlaskForm):
+class CounterForm(Form):
     code = StringField(_l("Code (on posters and kiosks)"), validators=[Length(max=32)])
     unit = SelectField(_l("Unit"))
     kind = SelectField(_l("Kind"))
@@ -43,7 +44,7 @@ class CounterForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     username = StringField(_l("Username"), validators=[Length(max=64)])
     name = StringField(_l("Name"), validators=[Length(max=64)])
     email = StringField(_l("Email"), validators=[Length(max=254)])
@@ -54,17 +55,17 @@ class StaffForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[Length(max=256)])
     confirm = PasswordField(_l("The same password again"),
                             validators=[EqualTo("password", message=_l("The two passwords differ."))])
     submit = SubmitField(_l("Set password"))
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     """Disable or enable an account: a button, with its CSRF token."""
 
 
-class StaffImportForm(FlaskForm):
+class StaffImportForm(Form):
     file = FileField()
     payload = HiddenField()  # the checked file, sent back with the confirmation
