@@ -6,6 +6,8 @@ hatching or marker so it reads in greyscale; periods with too few answers are dr
 """
 
 import io
+import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -26,27 +28,58 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#999999"
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+# The Traditional Chinese face of the bundled collection: Taiwan's glyph forms (戶, not the Japanese 戸).
+FONT_FAMILY = "Noto Sans CJK TC"
+FONT_POSTSCRIPT_NAME = "NotoSansCJKtc-Regular"
 _FONT_NAME: str | None = None
 
 
 def font_path() -> Path:
-    """NotoSansCJK-Regular.ttc from the noto-cjk-sans-otc package."""
+    """NotoSansCJK-Regular.ttc from the noto-cjk-sans-otc package: a collection of the JP, KR, SC, TC and HK faces."""
     import noto_cjk_sans_otc
 
     return Path(noto_cjk_sans_otc.__file__).resolve().parent / "NotoSansCJK-Regular.ttc"
 
 
+def tc_font_file() -> Path:
+    """The collection's Traditional Chinese face as a font file of its own, for renderers that read one face per
+    file (the printed report). Extracted once into the instance folder (or the temporary folder outside an app) and
+    reused; the collection's first face is the Japanese one, which draws 戶 as 戸."""
+    from flask import current_app, has_app_context
+
+    folder = Path(current_app.instance_path if has_app_context() else tempfile.gettempdir()) / "fonts"
+    target = folder / f"{FONT_POSTSCRIPT_NAME}.otf"
+    if not target.exists():
+        from fontTools.ttLib import TTCollection
+
+        folder.mkdir(parents=True, exist_ok=True)
+        collection = TTCollection(str(font_path()), lazy=True)
+        face = next(f for f in collection.fonts if f["name"].getDebugName(6) == FONT_POSTSCRIPT_NAME)
+        # Written beside the target and renamed, so a process reading the font never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as part:
+            face.save(part)
+        os.replace(part.name, target)
+    return target
+
+
 def _font() -> str:
-    """Register the CJK font once and return its family name."""
+    """Register the CJK font once and return the family name of its Traditional Chinese face."""
     global _FONT_NAME
     if _FONT_NAME is None:
-        path = font_path()
-        font_manager.fontManager.addfont(str(path))
-        _FONT_NAME = font_manager.FontProperties(fname=str(path)).get_name()
+        font_manager.fontManager.addfont(str(font_path()))
+        if not any(entry.name == FONT_FAMILY for entry in font_manager.fontManager.ttflist):
+            # A matplotlib that registers only the first face of a collection gets the TC face as its own file.
+            font_manager.fontManager.addfont(str(tc_font_file()))
+        _FONT_NAME = FONT_FAMILY
         matplotlib.rcParams["svg.fonttype"] = "none"
         matplotlib.rcParams["pdf.fonttype"] = 3
         matplotlib.rcParams["axes.unicode_minus"] = False
     return _FONT_NAME
+
+
+def font_properties(**kwargs) -> font_manager.FontProperties:
+    """The Traditional Chinese face for text drawn outside a chart's default font (posters)."""
+    return font_manager.FontProperties(family=_font(), **kwargs)
 
 
 def figure(width: float = 7.0, height: float = 3.6, layout: str | None = "constrained") -> Figure:
@@ -284,20 +317,4 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     other = twin.get_legend_handles_labels()
     ax.legend(handles[0] + other[0], handles[1] + other[1], fontsize=7, loc="lower left")
     _titles(fig, ax, title, footnote)
-    return fig
-
-
-def table_figure(title: str, header: list[str], rows: list[list[str]], note: str) -> Figure:
-    """A table as an A4 landscape page of the printed report."""
-    # A fixed layout: a table page has no ticks to make room for; constrained layout would triple its cost.
-    fig = figure(11.69, 8.27, layout=None)
-    ax = fig.add_axes((0.03, 0.06, 0.94, 0.86))
-    ax.axis("off")
-    ax.set_title(title, fontsize=13)
-    shown = rows or [["—"] * len(header)]
-    table = ax.table(cellText=shown, colLabels=header, loc="upper center", cellLoc="center")
-    table.auto_set_font_size(False)
-    table.set_fontsize(8 if len(header) < 8 else 6.5)
-    table.scale(1, 1.3)
-    fig.text(0.03, 0.02, note, fontsize=7, color="#444444", ha="left", wrap=True)
     return fig

@@ -1,30 +1,20 @@
 """Printable QR posters for a counter's survey link: PNG, SVG and an A4 PDF with the office's name."""
 
 import io
-from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 A4_INCHES = (8.27, 11.69)
 
 
-def font_path() -> Path:
-    """NotoSansCJK-Regular.ttc bundled by the noto-cjk-sans-otc package (it has every CJK glyph we print)."""
-    import noto_cjk_sans_otc
-
-    return Path(noto_cjk_sans_otc.__file__).resolve().parent / "NotoSansCJK-Regular.ttc"
-
-
 def poster_font() -> FontProperties:
-    """The Traditional Chinese face of the collection (its first face is the Japanese one: 戸, not 戶)."""
-    family = "Noto Sans CJK TC"
-    if not any(entry.name == family for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(font_path()))
-    return FontProperties(family=family)
+    """The Traditional Chinese face of the bundled CJK font, registered where every chart's is (charts.py)."""
+    from .. import charts
+
+    return charts.font_properties()
 
 
 def _qr(url: str) -> qrcode.QRCode:

@@ -32,16 +32,20 @@ AGE_LABELS = {
     "65_plus": "65歲以上",
     "": _l("Not answered"),
 }
-PDF_ROWS_PER_PAGE = 30
 
 
 @dataclass
 class Cell:
-    """A displayed value; `tone` is "up" / "down" for changes a reader reads as better / worse."""
+    """A displayed value; `tone` is "up" / "down" for changes a reader reads as better / worse.
+
+    `kind` says what a number is ("percent" for a share stored as a fraction, "number" otherwise) and `digits`
+    how many decimals it is shown with, so a spreadsheet can store the number and show it as the page does."""
 
     text: str
     value: float | int | str | None = None
     tone: str = ""
+    kind: str = ""
+    digits: int = 0
 
     def __str__(self) -> str:
         return self.text
@@ -58,14 +62,17 @@ class Table:
 
 def pct(value: float | None, digits: int = 1) -> Cell:
     return Cell(
-        "—" if value is None else f"{value * 100:.{digits}f}%", None if value is None else round(value, 6)
+        "—" if value is None else f"{value * 100:.{digits}f}%",
+        None if value is None else round(value, 6),
+        kind="percent",
+        digits=digits,
     )
 
 
 def num(value, digits: int = 0) -> Cell:
     if value is None:
         return Cell("—")
-    return Cell(f"{value:,.{digits}f}" if digits else f"{value:,}", value)
+    return Cell(f"{value:,.{digits}f}" if digits else f"{value:,}", value, kind="number", digits=digits)
 
 
 def interval(low: float | None, high: float | None) -> Cell:
@@ -82,6 +89,8 @@ def points(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         f"{change.points:+.1f} " + str(_l("pts")),
         round(change.points, 4),
         "up" if better > 0 else "down" if better < 0 else "",
+        kind="points",
+        digits=1,
     )
 
 
@@ -93,6 +102,8 @@ def relative(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         f"{change.relative * 100:+.1f}%",
         round(change.relative, 6),
         "up" if better > 0 else "down" if better < 0 else "",
+        kind="percent",
+        digits=1,
     )
 
 
@@ -509,68 +520,14 @@ def build_quarterly_report(office_or_city: Office | City, year: int, quarter: in
 
 
 def render_ods(title: str, all_tables: list[Table]) -> bytes:
-    """An OpenDocument spreadsheet: one sheet per table, numbers kept as numbers."""
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table as Sheet
-    from odf.table import TableCell, TableRow
-    from odf.text import P
+    """An OpenDocument spreadsheet: one sheet per table, typed cells with number formats."""
+    from .report_ods import render_ods as render
 
-    doc = OpenDocumentSpreadsheet()
-    doc.meta.addElement(_meta_title(title))
-
-    def row(cells):
-        tr = TableRow()
-        for cell in cells:
-            value = cell.value if isinstance(cell, Cell) else None
-            text = str(cell)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                tc = TableCell(valuetype="float", value=value)
-            else:
-                tc = TableCell(valuetype="string")
-            tc.addElement(P(text=text))
-            tr.addElement(tc)
-        return tr
-
-    for table in all_tables:
-        sheet = Sheet(name=table.title[:31].replace("/", "／"))
-        sheet.addElement(row([title]))
-        sheet.addElement(row([table.title]))
-        sheet.addElement(row(table.header))
-        for cells in table.rows:
-            sheet.addElement(row(cells))
-        sheet.addElement(row([table.note]))
-        doc.spreadsheet.addElement(sheet)
-    buffer = io.BytesIO()
-    doc.write(buffer)
-    return buffer.getvalue()
-
-
-def _meta_title(title: str):
-    from odf.dc import Title
-
-    return Title(text=title)
+    return render(title, all_tables, points_suffix=str(_l("pts")))
 
 
 def render_pdf(title: str, board: Dashboard, all_tables: list[Table]) -> bytes:
-    """Charts and tables on A4 pages, in the bundled CJK font, titled with the ROC quarter."""
-    from matplotlib.backends.backend_pdf import PdfPages
+    """An A4 document: cover, summary of headline indicators, sections of tables and charts, page numbers."""
+    from .report_pdf import render_pdf as render
 
-    from .. import charts
-
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": title}) as pdf:
-        cover = charts.figure(8.27, 11.69)
-        cover.text(0.5, 0.6, title, ha="center", fontsize=18, wrap=True)
-        cover.text(0.5, 0.55, f"{board.period.label}（{board.period.span_text}）", ha="center", fontsize=12)
-        pdf.savefig(cover)
-        for fig in figures(board).values():
-            pdf.savefig(fig)
-        for table in all_tables:
-            rows = [[c.text for c in r] for r in table.rows]
-            for start in range(0, max(1, len(rows)), PDF_ROWS_PER_PAGE):
-                pdf.savefig(
-                    charts.table_figure(
-                        table.title, table.header, rows[start : start + PDF_ROWS_PER_PAGE], table.note
-                    )
-                )
-    return buffer.getvalue()
+    return render(title, board, all_tables)

@@ -1,0 +1,157 @@
+"""The quarterly report as an A4 document: cover, one-page summary, sections of tables and charts, page numbers.
+
+Laid out as HTML by WeasyPrint from templates/reports/quarterly.html, charts embedded as SVG (their text stays
+text, in the report's font). The font is the Traditional Chinese face of the bundled Noto CJK collection, the file
+charts.py prepares: Pango would otherwise pick the collection's first, Japanese face and draw 戶 as 戸.
+Tables use a fixed layout: working out column widths from every cell's content is most of the cost of an
+automatic table layout, and the report's columns are known.
+"""
+
+import base64
+from datetime import datetime
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import charts
+from ..i18n import roc_date
+from . import stats
+from .analytics import Dashboard
+from .reports import CHART_TITLES, Table, figures, interval, num, pct, points
+
+_font_config = None
+
+
+def _fonts():
+    """WeasyPrint's font configuration, made once per process (it loads the fonts the documents declare)."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def issue_date(moment: datetime) -> str:
+    """A moment's date in Asia/Taipei as Taiwanese documents write it (114年3月5日)."""
+    return roc_date(moment.astimezone(stats.TAIPEI).date())
+
+
+def headline(board: Dashboard) -> list[dict]:
+    """The indicators a director reads first, each with its change on the previous quarter and on a year ago."""
+    rows = []
+    line = next((ln for ln in board.lines if ln.key == "combined"), board.lines[0] if board.lines else None)
+    if line is not None:
+        c = line.current
+        rows.append(
+            {
+                "label": _("Satisfaction"),
+                "note": 1,
+                "value": pct(c.rate),
+                "detail": f"{_('95% interval')} {interval(c.low, c.high).text}",
+                "previous": points(line.vs_previous),
+                "last_year": points(line.vs_last_year),
+            }
+        )
+        rows.append({"label": _("Valid answers"), "value": num(c.n)})
+        rows.append({"label": _("Mean score"), "value": num(c.mean, 2)})
+    cases = board.cases
+    if cases:
+        cur, prev, last = cases["current"], cases["previous"], cases["last_year"]
+        rows.append(
+            {
+                "label": _("On-time closure rate"),
+                "note": 2,
+                "value": pct(cur["on_time_rate"]),
+                "previous": points(stats.growth(cur["on_time_rate"], prev["on_time_rate"])),
+                "last_year": points(stats.growth(cur["on_time_rate"], last["on_time_rate"])),
+            }
+        )
+        rows.append(
+            {
+                "label": _("Reply satisfaction"),
+                "note": 3,
+                "value": pct(cur["reply"].rate),
+                "previous": points(cases["reply_vs_previous"]),
+                "last_year": points(cases["reply_vs_last_year"]),
+            }
+        )
+        rows.append({"label": _("Cases received"), "value": num(cur["received"])})
+        rows.append({"label": _("Open and overdue now"), "value": num(cases["open_overdue"])})
+    if board.staff is not None and board.staff.n:
+        rows.append(
+            {
+                "label": _("Staff satisfaction (internal customers)"),
+                "value": pct(board.staff.rate),
+                "previous": points(stats.growth(board.staff.rate, board.staff_previous.rate)),
+            }
+        )
+    return rows
+
+
+# Which tables and charts each section of the report holds, in reading order.
+SECTIONS = (
+    (_l("Satisfaction of citizens"), ("satisfaction", "distribution", "trend"), ("trend", "distribution")),
+    (_l("Offices compared, and when citizens are least satisfied"), ("comparison",), ("funnel", "heatmap")),
+    (_l("Dissatisfaction reasons and gender statistics"), ("reasons", "gender"), ("pareto",)),
+    (_l("Staff satisfaction and real-time alerts"), ("staff", "alerts"), ()),
+    (
+        _l("Responses to citizens"),
+        ("cases", "cases_by_channel", "cases_by_category", "cases_by_unit", "cases_trend", "review"),
+        ("cases",),
+    ),
+)
+
+
+# How charts are embedded: SVG keeps their text as text (searchable, sharp at any zoom) and makes a smaller file;
+# PNG at print resolution measured no faster, as drawing the figures is the cost either way (bench/report_pdf.py).
+CHART_FORMAT = "svg"
+CHART_DPI = 200
+MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _embedded(fig) -> str:
+    """A chart as a data URL the HTML embeds."""
+    if CHART_FORMAT == "png":
+        fig.set_dpi(CHART_DPI)
+    data = charts.render(fig, CHART_FORMAT)
+    return f"data:{MEDIA_TYPES[CHART_FORMAT]};base64," + base64.b64encode(data).decode("ascii")
+
+
+def is_running(board: Dashboard) -> bool:
+    """Whether the report's quarter had not ended when its figures were computed."""
+    return board.generated_at < board.period.end_utc
+
+
+def report_html(title: str, board: Dashboard, tables: list[Table]) -> str:
+    """The report as the HTML WeasyPrint lays out."""
+    by_key = {t.key: t for t in tables}
+    drawn = {name: _embedded(fig) for name, fig in figures(board).items()}
+    sections = []
+    for heading, table_keys, chart_keys in SECTIONS:
+        section_tables = [by_key[k] for k in table_keys if k in by_key]
+        section_charts = [(drawn[k], k) for k in chart_keys if k in drawn]
+        if section_tables or section_charts:
+            sections.append({"heading": str(heading), "tables": section_tables, "charts": section_charts})
+    return render_template(
+        "reports/quarterly.html",
+        title=title,
+        board=board,
+        issued=issue_date(board.generated_at),
+        running=is_running(board),
+        until=issue_date(board.generated_at),
+        headline=headline(board),
+        sections=sections,
+        font_url=charts.tc_font_file().as_uri(),
+        font_family=charts.FONT_FAMILY,
+        chart_titles=CHART_TITLES,
+    )
+
+
+def render_pdf(title: str, board: Dashboard, tables: list[Table]) -> bytes:
+    """The report as an A4 PDF in the Traditional Chinese face of the bundled font."""
+    from weasyprint import HTML
+
+    html = report_html(title, board, tables)
+    return HTML(string=html, base_url=".").write_pdf(font_config=_fonts())
