@@ -5,7 +5,6 @@
 or the city.
 """
 
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, pgettext
