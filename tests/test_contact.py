@@ -71,6 +71,11 @@ def test_anything_else_is_not_a_phone_number(app, number):
     assert contact.phone_error(number)
 
 
+def test_a_byte_order_mark_counts_as_a_blank_as_the_published_pattern_reads_it():
+    assert contact.phone_error("\ufeff") is None and contact.email_error("\ufeff") is None
+    assert contact.phone_error("\ufeff0912-345-678") is None
+
+
 def test_a_local_number_without_its_area_code_is_asked_for_the_area_code(app):
     assert "02-2345-6789" in contact.phone_error("2345-6789")
     assert contact.phone_error("2345-6789") != contact.phone_error("call me maybe")

@@ -140,7 +140,7 @@ def check_lookup_code(case: Case, code: str) -> bool:
 
 
 def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
+    value = (value or "").replace("\ufeff", "").strip()  # a stray byte-order mark is no text
     return value or None
 
 

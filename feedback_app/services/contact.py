@@ -56,9 +56,14 @@ EMAIL_MESSAGE = _l("Not an e-mail address. Write it as name@example.tw.")
 EMAIL_LENGTH_MESSAGE = _l("The e-mail address is limited to %(n)d characters.", n=EMAIL_MAX)
 
 
+def _blank_free(text: str) -> str:
+    """Without the blanks at either end, U+FEFF too: the published pattern's \\s (ECMAScript's) counts it as a blank."""
+    return text.replace("\ufeff", "").strip()
+
+
 def phone_error(value: str | None) -> str | None:
     """Why `value` is not a phone number we can call back, or None when it is one (or is empty)."""
-    text = unicodedata.normalize("NFKC", value or "").strip()
+    text = _blank_free(unicodedata.normalize("NFKC", value or ""))
     if not text:
         return None
     if len(text) > PHONE_MAX:
@@ -73,7 +78,7 @@ def phone_error(value: str | None) -> str | None:
 def email_error(value: str | None, blank_ok: bool = True) -> str | None:
     """Why `value` is not an e-mail address mail can be sent to, or None when it is one (or, if `blank_ok`,
     is empty)."""
-    text = (value or "").strip()
+    text = _blank_free(value or "")
     if not text:
         return None if blank_ok else str(EMAIL_MESSAGE)
     if len(text) > EMAIL_MAX:
