@@ -1,6 +1,6 @@
 """How fast the case lists answer at 10k, 100k and 1M cases on PostgreSQL.
 
-    /work/venv/bin/python bench/case_lists.py 10000 100000 1000000 [--runs 30] [--explain]
+    python bench/case_lists.py 10000 100000 1000000 [--runs 30] [--explain]
 
 Creates a database of its own (dropped at the end), builds the schema with the migrations, loads cases with
 COPY (growing from one size to the next), then times each list's first page through the same service the pages

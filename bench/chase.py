@@ -5,7 +5,7 @@ their staff and N open cases (COPY): a share of them overdue by 1 to 28 days, th
 open cases in a real office are not late; --late-share 0.33 is a stress mix). Then it runs the chase
 for one working day twice: the first run queues the day's reminders, the second finds them all in the ledger.
 
-    /work/venv/bin/python bench/chase.py [--cases 100000] [--url postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/chase.py [--cases 100000] [--url postgresql://postgres@127.0.0.1:5432/postgres]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Time the quarterly dashboard at city scale on PostgreSQL: 100k and 10M ratings (or the largest that
 loads in time).
 
-    /work/venv/bin/python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
+    python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
         [--url postgresql://postgres@127.0.0.1:5432/postgres] [--keep] [--reuse KEPT_DATABASE ...]
 
 For each size it creates a database of its own, builds the schema with the migrations, loads a city of
