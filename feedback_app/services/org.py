@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import City, Counter, Office, Role, Unit, User
 from .access import can_access_office, require_role
+from .contact import phone_error
 from .defaults import ensure_city_defaults
 from .errors import AccessDenied, ValidationFailed
 
@@ -32,7 +33,6 @@ CITY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 OFFICE_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,15}$")
 UNIT_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 COUNTER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
-PHONE = re.compile(r"^[0-9+()#\- ]{4,32}$")
 
 
 @dataclass
@@ -161,22 +161,33 @@ def save_office(city: City, values: dict, office: Office | None = None, by: User
     _code(cleaned, OFFICE_CODE, errors, _l("Use 1 to 16 upper-case letters or digits, starting with a letter."))
     if "kind" in cleaned and cleaned["kind"] not in OFFICE_KINDS:
         errors["kind"] = str(_l("Choose 戶政事務所 (household) or 區公所 (district)."))
-    if cleaned.get("phone") and not PHONE.match(cleaned["phone"]):
-        errors["phone"] = str(_l("Write a phone number such as 02-2503-3121."))
-    if "code" in cleaned and "code" not in errors:
-        clash = db.session.scalar(sa.select(Office.id).where(Office.code == cleaned["code"]))
-        if clash is not None and (office is None or clash != office.id):
-            errors["code"] = str(_l("Another office has that code."))
+    if cleaned.get("phone") and (problem := phone_error(cleaned["phone"])):
+        errors["phone"] = problem
+    if _taken(cleaned, errors, office, sa.select(Office.id).where(Office.code == cleaned.get("code"))):
+        errors["code"] = str(_l("Another office has that code."))
+    return _store(Office, office, cleaned, errors, city_id=city.id)
+
+
+def _taken(cleaned: dict, errors: dict, record, same_code) -> bool:
+    """Whether the code being saved belongs to another record (`same_code` selects the ids holding it)."""
+    if "code" not in cleaned or "code" in errors:
+        return False
+    clash = db.session.scalar(same_code)
+    return clash is not None and (record is None or clash != record.id)
+
+
+def _store(model, record, cleaned: dict, errors: dict, defaults: dict | None = None, **parent) -> Saved:
+    """Refuse on any error; else add a new, open record or apply the changes to the existing one."""
     if errors:
         raise ValidationFailed(details=errors)
-    if office is None:
-        office = Office(**({"active": True} | cleaned), city_id=city.id)
-        db.session.add(office)
+    if record is None:
+        record = model(**({"active": True} | (defaults or {}) | cleaned), **parent)
+        db.session.add(record)
         db.session.flush()
-        return Saved(office, created=True, changed=sorted(cleaned))
-    changed = _apply(office, cleaned)
+        return Saved(record, created=True, changed=sorted(cleaned))
+    changed = _apply(record, cleaned)
     db.session.flush()
-    return Saved(office, changed=changed)
+    return Saved(record, changed=changed)
 
 
 def save_unit(office: Office, values: dict, unit: Unit | None = None, by: User | None = None) -> Saved:
@@ -188,20 +199,10 @@ def save_unit(office: Office, values: dict, unit: Unit | None = None, by: User |
     cleaned = _clean(values, {"code": 16, "name": 64, "name_en": 64}, errors, ("code", "name"), unit is None)
     _code(cleaned, UNIT_CODE, errors,
           _l("Use 1 to 16 upper-case letters, digits or _, starting with a letter."))
-    if "code" in cleaned and "code" not in errors:
-        clash = db.session.scalar(sa.select(Unit.id).where(Unit.office_id == office.id, Unit.code == cleaned["code"]))
-        if clash is not None and (unit is None or clash != unit.id):
-            errors["code"] = str(_l("Another unit of this office has that code."))
-    if errors:
-        raise ValidationFailed(details=errors)
-    if unit is None:
-        unit = Unit(**({"active": True} | cleaned), office_id=office.id)
-        db.session.add(unit)
-        db.session.flush()
-        return Saved(unit, created=True, changed=sorted(cleaned))
-    changed = _apply(unit, cleaned)
-    db.session.flush()
-    return Saved(unit, changed=changed)
+    same_code = sa.select(Unit.id).where(Unit.office_id == office.id, Unit.code == cleaned.get("code"))
+    if _taken(cleaned, errors, unit, same_code):
+        errors["code"] = str(_l("Another unit of this office has that code."))
+    return _store(Unit, unit, cleaned, errors, office_id=office.id)
 
 
 def save_counter(office: Office, values: dict, counter: Counter | None = None, by: User | None = None) -> Saved:
@@ -227,20 +228,11 @@ def save_counter(office: Office, values: dict, counter: Counter | None = None, b
             errors["unit"] = str(_l("Unit %(code)s is closed; choose an open one.", code=unit_code))
         else:
             cleaned["unit_id"] = unit.id
-    if "code" in cleaned and "code" not in errors:
-        clash = db.session.scalar(sa.select(Counter.id).where(Counter.code == cleaned["code"]))
-        if clash is not None and (counter is None or clash != counter.id):
-            errors["code"] = str(_l("Another counter has that code."))
-    if errors:
-        raise ValidationFailed(details=errors)
-    if counter is None:
-        counter = Counter(**({"active": True, "kind": "general"} | cleaned), office_id=office.id)
-        db.session.add(counter)
-        db.session.flush()
-        return Saved(counter, created=True, changed=sorted(cleaned))
-    changed = ["unit" if key == "unit_id" else key for key in _apply(counter, cleaned)]
-    db.session.flush()
-    return Saved(counter, changed=changed)
+    if _taken(cleaned, errors, counter, sa.select(Counter.id).where(Counter.code == cleaned.get("code"))):
+        errors["code"] = str(_l("Another counter has that code."))
+    saved = _store(Counter, counter, cleaned, errors, defaults={"kind": "general"}, office_id=office.id)
+    saved.changed = ["unit" if key == "unit_id" else key for key in saved.changed]
+    return saved
 
 
 # --- pickers for new data: only open places; report filters keep listing every place -----------------------------
