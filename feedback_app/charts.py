@@ -54,10 +54,13 @@ def tc_font_file() -> Path:
 
         folder.mkdir(parents=True, exist_ok=True)
         collection = TTCollection(str(font_path()), lazy=True)
-        face = next(f for f in collection.fonts if f["name"].getDebugName(6) == FONT_POSTSCRIPT_NAME)
-        # Written beside the target and renamed, so a process reading the font never sees half a file.
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as part:
-            face.save(part)
+        try:
+            face = next(f for f in collection.fonts if f["name"].getDebugName(6) == FONT_POSTSCRIPT_NAME)
+            # Written beside the target and renamed, so a process reading the font never sees half a file.
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as part:
+                face.save(part)
+        finally:
+            collection.close()
         os.replace(part.name, target)
     return target
 
