@@ -86,30 +86,35 @@ def gunicorn(tmp_path, database_url):
 
 @pytest.mark.slow
 def test_the_ratings_limit_holds_across_two_gunicorn_workers_sharing_redis(app, org, redis_url, gunicorn):
-    """Two workers, one Redis, a limit of 12 ratings an hour per kiosk: 40 ratings sent over 8 connections at
-    once, served by both workers, are accepted 12 times in all and refused (429) the other 28."""
+    """Two workers, one Redis, a limit of 12 ratings an hour per kiosk: ratings sent 8 at a time, in waves until
+    both workers have served some (which one accepts a connection is the kernel's choice), are accepted 12 times
+    in all and refused (429) the rest. Counting alone, the second worker would accept its first rating too."""
     _, token = paired_kiosk(db.session.merge(org.a.counters[0]))
     server = gunicorn(2, RATELIMIT_STORAGE_URI=redis_url, RATINGS_RATE_LIMIT="12/hour")
     server.wait_until_up()
     codes: list[int] = []
     lock = threading.Lock()
 
-    def kiosk(n: int) -> None:
-        for _ in range(n):
-            code = server.post("/api/v1/ratings", rating(), {"Authorization": f"Bearer {token}"})
-            with lock:
-                codes.append(code)
+    def kiosk() -> None:
+        code = server.post("/api/v1/ratings", rating(), {"Authorization": f"Bearer {token}"})
+        with lock:
+            codes.append(code)
 
-    threads = [threading.Thread(target=kiosk, args=(5,)) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    def workers_that_served() -> set[str]:
+        served = [line.split() for line in server.access_log.read_text().splitlines()]
+        return {pid for pid, status, path in served if path == "/api/v1/ratings"}
+
+    for _wave in range(30):
+        threads = [threading.Thread(target=kiosk) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        if len(codes) >= 40 and len(workers_that_served()) == 2:
+            break
+    assert len(workers_that_served()) == 2, "the requests did not reach both workers"
     assert sorted(set(codes)) == [200, 429], codes
-    assert codes.count(200) == 12 and codes.count(429) == 28
-    served = [line.split() for line in server.access_log.read_text().splitlines()]
-    workers = {pid for pid, status, path in served if path == "/api/v1/ratings"}
-    assert len(workers) == 2, "the requests did not reach both workers"
+    assert codes.count(200) == 12 and codes.count(429) == len(codes) - 12
 
 
 @pytest.mark.slow
