@@ -9,34 +9,15 @@ from ..extensions import db
 from ..models import City, Counter, Office, Role, Unit
 from ..services import org
 from ..services.access import ensure_access, require_role, scoped
-from ..services.errors import NotFound, ValidationFailed
+from ..services.errors import NotFound
 from . import bp
 from .forms import CityForm, CounterForm, OfficeForm, UnitForm
-from .routes import _OfficeAsOwned
+from .routes import _OfficeAsOwned, save_form
 
 CITY_FIELDS = ("code", "name", "name_en")
 OFFICE_FIELDS = ("code", "kind", "name", "name_en", "address", "phone", "active")
 UNIT_FIELDS = ("code", "name", "name_en", "active")
 COUNTER_FIELDS = ("code", "unit", "kind", "name", "name_en", "active")
-
-
-def save_form(form, save) -> bool:
-    """Validate and save a posted form: True once committed; else False, with each problem beside its field."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        save()
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        for name, message in error.details.items():
-            target = getattr(form, name, None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, message]
-            else:
-                form.form_errors.append(message)
-        return False
-    return True
 
 
 def status_of(form) -> int:

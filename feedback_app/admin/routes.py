@@ -38,21 +38,32 @@ def _category_choices(city_id: int, blank: str) -> list[tuple[int, str]]:
     return [(0, blank)] + [(c.id, category_name(c)) for c in categories]
 
 
+def save_form(form, save) -> bool:
+    """Validate and save a posted form: True once committed; else False, with each problem beside its field."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        save()
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        for name, message in error.details.items():
+            target = getattr(form, name, None)
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, message]
+            else:
+                form.form_errors.append(message)
+        return False
+    return True
+
+
 def _submit(form, save, saved_message: str, endpoint: str):
     """Validate and save a form: (redirect, None) once saved, else (None, the status to show it with)."""
     if not form.is_submitted():
         return None, 200
-    if form.validate():
-        try:
-            save()
-            db.session.commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            for name, message in error.details.items():
-                getattr(form, name).errors = [message]
-        else:
-            flash(saved_message, "success")
-            return redirect(url_for(endpoint)), None
+    if save_form(form, save):
+        flash(saved_message, "success")
+        return redirect(url_for(endpoint)), None
     return None, 400
 
 

@@ -18,7 +18,8 @@ from ..services.org import require_city_admin
 from ..services.users import has_password, set_password
 from . import bp
 from .forms import ActiveForm, PasswordForm, StaffForm, StaffImportForm
-from .org_routes import save_form, status_of
+from .org_routes import status_of
+from .routes import save_form
 
 UNIT_SEPARATOR = "/"
 
