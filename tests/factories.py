@@ -57,3 +57,15 @@ def build_org() -> SimpleNamespace:
     users[("CC", "officer")] = make_user("cc.officer", Role.OFFICER, ntp, office_c)
     db.session.commit()
     return SimpleNamespace(tpe=tpe, ntp=ntp, a=office_a, b=office_b, c=office_c, users=users)
+
+
+def set_case_clock(monkeypatch, moment) -> None:
+    """Make the case services (every module of the package) see `moment` as now."""
+    import pkgutil
+
+    from feedback_app.services import cases
+
+    for info in pkgutil.iter_modules(cases.__path__):
+        module = __import__(f"{cases.__name__}.{info.name}", fromlist=["utcnow"])
+        if hasattr(module, "utcnow"):
+            monkeypatch.setattr(module, "utcnow", lambda: moment)

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Case
-from feedback_app.services import cases
 from feedback_app.services.calendar import TAIPEI
+from feedback_app.services.cases import intake
 
 from .factories import make_case, make_token
 
@@ -102,7 +102,7 @@ def test_a_date_that_is_not_one_or_ends_before_it_starts_is_refused(client, org,
 
 @pytest.fixture
 def known_code(monkeypatch):
-    monkeypatch.setattr(cases, "new_lookup_code", lambda: CODE)
+    monkeypatch.setattr(intake, "new_lookup_code", lambda: CODE)
     return CODE
 
 
@@ -124,7 +124,7 @@ def test_the_petitioners_own_channel_gets_the_look_up_code(client, org, known_co
     text = notice(client, own)
     assert known_code in text
     case = db.session.scalar(sa.select(Case))
-    assert cases.check_lookup_code(case, known_code)
+    assert intake.check_lookup_code(case, known_code)
     assert case.due_at.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M") in text
 
 

@@ -12,6 +12,7 @@ from feedback_app.services import cases as svc
 from feedback_app.services.calendar import TAIPEI, WorkCalendar
 from feedback_app.services.errors import TooManyAttempts, ValidationFailed
 from tests.conftest import login
+from tests.factories import set_case_clock
 
 from .factories import make_case, replied
 
@@ -118,7 +119,7 @@ def test_rehandling_due_date_uses_the_official_calendar(org, users, calendar_202
 
     case, _ = make_case(org.a, received_at=datetime(2025, 1, 20, 9, 0, tzinfo=TAIPEI))
     replied(case, users["supervisor"], users["officer"])
-    monkeypatch.setattr(svc, "utcnow", lambda: datetime(2025, 1, 24, 10, 0, tzinfo=TAIPEI))
+    set_case_clock(monkeypatch, datetime(2025, 1, 24, 10, 0, tzinfo=TAIPEI))
     task = svc.rate_reply(case, 1)
     assert task.due_at.astimezone(TAIPEI).date() == date(2025, 2, 5)
 

@@ -24,6 +24,7 @@ from feedback_app.models import (
 from feedback_app.services import cases as svc
 from feedback_app.services.calendar import TAIPEI
 from feedback_app.services.errors import AccessDenied, Conflict, ValidationFailed
+from tests.factories import set_case_clock
 
 from .factories import assigned, make_case, replied, taipei
 
@@ -538,12 +539,12 @@ def test_replies_are_mailed_in_office_hours_only(org, users, monkeypatch):
     """A reply recorded on Friday 27 Nov 2026 after closing time waits for Monday 08:30; one recorded on a working
     morning goes at once."""
     friday_evening = taipei(2026, 11, 27, 17, 45)
-    monkeypatch.setattr(svc, "utcnow", lambda: friday_evening)
+    set_case_clock(monkeypatch, friday_evening)
     late, _ = make_case(org.a, petitioner_email="late@example.tw")
     replied(late, users["supervisor"], users["officer"])
     monday = taipei(2026, 11, 30, 8, 30)
     wednesday_morning = taipei(2026, 12, 2, 10, 5)
-    monkeypatch.setattr(svc, "utcnow", lambda: wednesday_morning)
+    set_case_clock(monkeypatch, wednesday_morning)
     early, _ = make_case(org.a, petitioner_email="early@example.tw")
     replied(early, users["supervisor"], users["officer"])
     sends = {

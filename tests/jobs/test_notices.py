@@ -10,6 +10,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Notification
 from feedback_app.services import notify
 from jobs import delivery, notices
+from tests.factories import set_case_clock
 
 from .factories import make_case, make_extension, taipei
 
@@ -94,7 +95,7 @@ def test_an_acknowledgement_logged_on_saturday_night_waits_for_monday_office_hou
     from feedback_app.services import cases as svc
 
     saturday_night = taipei(date(2026, 11, 28), 23, 10)
-    monkeypatch.setattr(svc, "utcnow", lambda: saturday_night)
+    set_case_clock(monkeypatch, saturday_night)
     data = svc.CaseInput(office_id=org.a.id, channel="email", subject="週末寄來的陳情", petitioner_email="c@example.tw")
     case, _code = svc.open_case(data)
     db.session.commit()

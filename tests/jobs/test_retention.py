@@ -10,6 +10,7 @@ from feedback_app.models import Attachment, Case, CaseEvent, CaseNote, Notificat
 from feedback_app.services import notify
 from jobs import retention
 from tests.conftest import login
+from tests.factories import set_case_clock
 
 from .factories import make_case, make_extension, taipei
 
@@ -132,7 +133,7 @@ def test_transferred_and_merged_cases_are_erased_counting_from_the_transfer_or_m
     director = org.users[("AA", "director")]
 
     def at(moment):
-        monkeypatch.setattr(svc, "utcnow", lambda: moment)
+        set_case_clock(monkeypatch, moment)
 
     def opened(name):
         data = svc.CaseInput(office_id=org.a.id, channel="email", subject="路燈不亮", petitioner_name=name,
