@@ -64,6 +64,8 @@ def handle_http_exception(error: HTTPException):
     response = render_error(status, code, message, details)
     if getattr(error, "response", None) is not None and error.response.headers.get("Retry-After"):
         response[0].headers["Retry-After"] = error.response.headers["Retry-After"]
+    elif getattr(error, "retry_after", None) is not None:  # a limit counted in the view (ratelimit.ViewLimit)
+        response[0].headers["Retry-After"] = str(error.retry_after)
     elif isinstance(error, RateLimitExceeded) and (seconds := ratelimit.retry_after()):
         response[0].headers["Retry-After"] = str(seconds)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:

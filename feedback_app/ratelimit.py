@@ -7,10 +7,14 @@ in its own memory, in ProcessMemoryStorage below."""
 import logging
 import threading
 import time
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,56 @@ def init_app(app: Flask) -> None:
     if app.config.get("ENV_NAME") == "production" and not is_shared(uri):
         log.warning(local_storage_warning())
     limiter.init_app(app)
+
+
+class ViewLimit:
+    """A limit counted by the view itself, for a route where the limiter extension's per-request bookkeeping
+    (resolving every kind of limit for the endpoint, before the request) costs more than the count: the ratings API.
+
+    The route is exempt from the extension (`limiter.request_filter(limit.exempt)`); the counts go to the
+    extension's own storage, so they hold across workers with Redis. While that storage is unreachable each worker
+    counts in its own memory and tries the storage again after RECHECK_SECONDS, as the extension does."""
+
+    RECHECK_SECONDS = 10.0
+
+    def __init__(self, endpoint: str, config_key: str):
+        self.endpoint, self.config_key = endpoint, config_key
+        self._fallback = FixedWindowRateLimiter(ProcessMemoryStorage(LOCAL_URI))
+        self._storage_dead_until = 0.0
+
+    def exempt(self) -> bool:
+        from flask import request
+
+        return request.endpoint == self.endpoint
+
+    def hit(self, key: str) -> None:
+        """Count one request for `key`; TooManyRequests (with Retry-After) when the limit is reached."""
+        from .extensions import limiter
+
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return
+        item = _limit(current_app.config[self.config_key])
+        strategy = self._strategy(limiter)
+        try:
+            allowed = strategy.hit(item, self.endpoint, key)
+        except Exception:  # the shared store went away: this worker counts alone until it answers again
+            log.warning("Rate limit storage unreachable - counting in this process for %ss", self.RECHECK_SECONDS)
+            self._storage_dead_until = time.monotonic() + self.RECHECK_SECONDS
+            strategy = self._fallback
+            allowed = strategy.hit(item, self.endpoint, key)
+        if not allowed:
+            reset_at = strategy.get_window_stats(item, self.endpoint, key).reset_time
+            raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+
+    def _strategy(self, limiter) -> FixedWindowRateLimiter:
+        if time.monotonic() < self._storage_dead_until:
+            return self._fallback
+        return limiter.limiter
+
+
+@lru_cache(maxsize=16)
+def _limit(text: str) -> RateLimitItem:
+    return parse(text)
 
 
 def retry_after() -> int | None:

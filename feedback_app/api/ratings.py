@@ -1,12 +1,13 @@
 """POST /api/v1/ratings: kiosks and QR surveys send one rating or a batch; each is answered on its own."""
 
-from flask import current_app, g, request
+from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields
 
 from ..extensions import csrf, limiter
 from ..json_input import PER_ITEM_ENDPOINTS
+from ..ratelimit import ViewLimit
 from ..security import hash_token
 from ..services import devices, qr
 from ..services.errors import DomainError, ValidationFailed
@@ -114,15 +115,12 @@ def _rate_key() -> str:
     return "addr:" + (request.remote_addr or "-")
 
 
-def _rate_limit() -> str:
-    return current_app.config.get("RATINGS_RATE_LIMIT", "120/minute")
-
-
 # A kiosk's batch judges a lone surrogate item by item (json_input.py), so one bad rating goes to quarantine.
 PER_ITEM_ENDPOINTS.add("api_ratings.post_ratings")
 
-# On the blueprint (it holds this one route): checked once, before the request, not again in the view.
-limiter.limit(_rate_limit, key_func=_rate_key)(blp)
+# Counted in the view (see ViewLimit): the extension's own bookkeeping would cost a rating more than the count.
+RATINGS_LIMIT = ViewLimit("api_ratings.post_ratings", "RATINGS_RATE_LIMIT")
+limiter.request_filter(RATINGS_LIMIT.exempt)
 
 
 @blp.route("", methods=["POST"])
@@ -153,6 +151,7 @@ limiter.limit(_rate_limit, key_func=_rate_key)(blp)
 @blp.response(200, RatingResponseSchema, description="One result per rating, in the order sent")
 def post_ratings():
     """Store ratings from a kiosk (Authorization: Bearer device token) or a QR survey (survey_token)."""
+    RATINGS_LIMIT.hit(_rate_key())
     body = _payload()
     batch = "ratings" in body
     items = body["ratings"] if batch else [{k: v for k, v in body.items() if k not in ("survey_token", "sent_at")}]
@@ -181,4 +180,5 @@ def post_ratings():
         )
         error.status = 409 if outcome.reason == "conflict" else 400
         raise error
-    return summarise(outcomes)
+    # Already in the documented shape (the schema checks below prove it): sent as it is, not dumped again.
+    return jsonify(summarise(outcomes))

@@ -89,7 +89,7 @@ class Outcome:
         data = {"uuid": self.uuid, "status": self.status}
         if self.reason:
             data["reason"] = self.reason
-            data["message"] = self.message
+            data["message"] = str(self.message)
             if self.details:
                 data["details"] = self.details
         return data
