@@ -24,6 +24,11 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .extensions import api, csrf, db, login_manager, migrate
 
     json_input.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The web and jobs processes write to one SQLite file: a writer waits for the other's commit (a roll-up
+        # batch on a busy machine can take longer than the driver's 5 s default) instead of failing.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

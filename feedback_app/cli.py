@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from .cli_errors import fail
 from .extensions import db
 from .models import CaseChannel, City, Office, Role, Unit
 from .services.errors import DomainError
@@ -17,12 +18,6 @@ from .tokens.cli import tokens_cli
 log = logging.getLogger(__name__)
 users_cli = AppGroup("users", help="Manage staff accounts.")
 calendar_cli = AppGroup("calendar", help="The official office calendar and due dates.")
-
-
-def _fail(error: DomainError):
-    db.session.rollback()
-    lines = [str(error.message)] + [f"  {field}: {msg}" for field, msg in (error.details or {}).items()]
-    raise click.ClickException("\n".join(lines))
 
 
 @click.command("seed-demo")
@@ -78,7 +73,7 @@ def create_user_command(username, display_name, role, city_code, office_code, un
                            office=office, unit=unit, email=email)
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Created {user.username} ({user.role}).")
 
 
@@ -97,7 +92,7 @@ def calendar_import_command(files):
             changes = recompute_due_dates(record)
             db.session.commit()
         except DomainError as error:
-            _fail(error)
+            fail(error)
         click.echo(f"{path.name}: {record.year}, {record.days} days, calendar version {record.id}")
         for change in changes:
             what = f"case {change['number']}" + (" re-handling" if "task_id" in change else "")

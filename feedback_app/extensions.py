@@ -37,6 +37,15 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def upsert_insert(model):
+    """An INSERT that takes ON CONFLICT clauses, in the dialect of the database in use (PostgreSQL or SQLite)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
 class JsonErrorApi(Api):
     """flask-smorest without its own error handlers: errors.py answers every error the same way."""
 

@@ -92,11 +92,6 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Taipei"))
 
 
-def to_local(value: datetime) -> datetime:
-    """An aware datetime in the office time zone (Asia/Taipei)."""
-    return value.astimezone(local_tz())
-
-
 def format_local(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""

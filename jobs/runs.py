@@ -8,20 +8,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from feedback_app.extensions import db
+from feedback_app.extensions import db, upsert_insert
 from feedback_app.models import JobLease, JobRun, utcnow
 
 log = logging.getLogger(__name__)
 
 SCHEDULER_LEASE = "scheduler"
-
-
-def insert_for_dialect(model):
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 def acquire_lease(
@@ -31,7 +23,7 @@ def acquire_lease(
     now = now or utcnow()
     until = now + timedelta(seconds=seconds)
     inserted = db.session.execute(
-        insert_for_dialect(JobLease)
+        upsert_insert(JobLease)
         .values(name=name, holder=holder, acquired_at=now, expires_at=until)
         .on_conflict_do_nothing(index_elements=["name"])
         .returning(JobLease.name)
@@ -76,7 +68,7 @@ def start_run(
     A manual run always runs (idempotence is the ledger's job) and takes over the slot's record."""
     now = utcnow()
     run_id = db.session.execute(
-        insert_for_dialect(JobRun)
+        upsert_insert(JobRun)
         .values(job=job, slot=slot, trigger=trigger, holder=holder, status="running", started_at=now)
         .on_conflict_do_nothing(index_elements=["job", "slot"])
         .returning(JobRun.id)
@@ -117,3 +109,6 @@ def recent_runs(job: str | None = None, limit: int = 20) -> list[JobRun]:
     if job:
         stmt = stmt.where(JobRun.job == job)
     return list(db.session.scalars(stmt))
+
+
+insert_for_dialect = upsert_insert  # the name the chase job imports

@@ -7,7 +7,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from ..cli import _fail, users_cli
+from ..cli import users_cli
+from ..cli_errors import fail
 from ..extensions import db
 from ..models import City, Counter, Office, Unit, User
 from ..services import org, staff
@@ -65,7 +66,7 @@ def import_command(file: Path, dry_run: bool):
         report = import_organisation(file.read_bytes(), dry_run=dry_run)
         db.session.rollback() if dry_run else db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     prefix = "would have " if dry_run else ""
     for line in report.lines():
         click.echo(prefix + line)
@@ -103,7 +104,7 @@ def city_command(code, name, name_en, new_code):
     try:
         saved = org.save_city(values, city)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     _say(saved)
 
 
@@ -125,7 +126,7 @@ def office_command(code, city_code, name, name_en, kind, address, phone, active)
     try:
         saved = org.save_office(city, values, office)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     _say(saved)
 
 
@@ -143,7 +144,7 @@ def unit_command(office_code, code, name, name_en, active):
         saved = org.save_unit(office, _values(code=None if unit else code, name=name, name_en=name_en,
                                               active=active), unit)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     _say(saved)
 
 
@@ -167,7 +168,7 @@ def counter_command(code, office_code, unit, name, name_en, kind, active):
     try:
         saved = org.save_counter(office, values, counter)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     _say(saved)
 
 
@@ -186,7 +187,7 @@ def bootstrap_admin_command(city_code, city_name, username, display_name):
                                            on_city=lambda saved: click.echo(f"created city {saved.record.code}"))
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if user is None:
         click.echo(f"{username} is already an admin of {city.code}; nothing changed.")
     else:
@@ -212,7 +213,7 @@ def set_password_command(username):
         set_password(user, _password(PASSWORD_VARIABLE, user.username))
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Password of {user.username} set.")
 
 
@@ -226,7 +227,7 @@ def disable_command(username):
         cases = staff.set_active(user, False)
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"disabled user {user.username}")
     if cases:
         click.echo(f"{len(cases)} open case(s) still assigned to {user.username}; reassign them:")
@@ -243,7 +244,7 @@ def enable_command(username):
         staff.set_active(user, True)
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"enabled user {user.username}")
 
 
@@ -258,7 +259,7 @@ def import_users_command(file: Path, city_code, dry_run):
         report = staff.import_staff(city, file.read_bytes(), dry_run=dry_run)
         db.session.rollback() if dry_run else db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     prefix = "would have " if dry_run else ""
     for line in report.lines():
         click.echo(prefix + line)

@@ -1,6 +1,6 @@
 """POST /api/v1/ratings: kiosks and QR surveys send one rating or a batch; each is answered on its own."""
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields
@@ -169,7 +169,6 @@ def post_ratings():
             qr.spend(record, outcomes)
     else:
         raise devices.DeviceUnauthorized(_l("Send a device token or a survey token."))
-    g.rating_source = source
     # A batch's refused ratings are kept in quarantine (a kiosk forgets what it was answered for); a single
     # rating refused is answered with the error, for its sender to correct.
     outcomes = ingest(source, items, before_commit=before_commit, sent_at=body.get("sent_at"), quarantine=batch)

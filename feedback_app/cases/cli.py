@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..cli_errors import fail
 from ..extensions import db
 from ..models import Office
 from ..services.errors import DomainError
@@ -19,7 +20,6 @@ cases_cli = AppGroup("cases", help="陳情 cases.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be created; write nothing.")
 def import_command(file: Path, office_code: str, dry_run: bool):
     """Import a 1999 dispatch list (CSV, UTF-8 or Big5): all rows or none; rows already there are skipped."""
-    from ..cli import _fail
     from ..services.case_import import IMPORTED_TABLES, import_cases
     from ..services.planner import refresh_planner_statistics
 
@@ -33,7 +33,7 @@ def import_command(file: Path, office_code: str, dry_run: bool):
         else:
             db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if report.to_create and not dry_run:
         refresh_planner_statistics(*IMPORTED_TABLES)
     verb = "would create" if dry_run else "created"

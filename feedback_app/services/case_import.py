@@ -21,8 +21,6 @@ Rows whose 案件編號 the office already has are skipped and reported: a file 
 Cases are opened through `open_case`: back-dated received time, due date from the rules and the calendar.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,9 +31,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Case, CaseCategory, CaseChannel, CaseEvent, Notification, Office
-from .calendar import TAIPEI, WorkCalendar, decode_calendar
+from .calendar import TAIPEI, WorkCalendar
 from .cases import CaseInput, open_case, validate_case_input
 from .errors import Conflict, ValidationFailed
+from .spreadsheet import read_table
 
 COLUMNS = {
     "案件編號": "external_ref",
@@ -124,30 +123,10 @@ def _categories(city_id: int) -> dict[str, int]:
 
 def _read(data: bytes) -> tuple[list[dict[str, str]], str]:
     """The rows of the file as {column: text}, with their encoding; a bad header refuses the file."""
-    text, encoding = decode_calendar(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [cell.strip() for cell in next(reader, [])]
-    unknown = [name for name in header if name and name not in COLUMNS]
-    missing = [name for name in REQUIRED if name not in header]
-    if unknown or missing or len(set(header)) != len(header):
-        raise ValidationFailed(
-            _l(
-                "The first line must name the columns: %(columns)s (the first four are required).",
-                columns=", ".join(COLUMNS),
-            ),
-            code="bad_header",
-            details={"header": ", ".join(missing + unknown) or str(_l("A column appears twice."))},
-        )
-    rows = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            rows.append({"_line": line, "_extra": True})
-            continue
-        cells = cells + [""] * (len(header) - len(cells))
-        rows.append({"_line": line} | {name: cells[i].strip() for i, name in enumerate(header)})
-    return rows, encoding
+    message = _l("The first line must name the columns: %(columns)s (the first four are required).",
+                 columns=", ".join(COLUMNS))
+    rows, encoding = read_table(data, COLUMNS, REQUIRED, message)
+    return [{"_line": line} | values for line, values in rows], encoding
 
 
 def check_file(data: bytes, office: Office) -> ImportReport:

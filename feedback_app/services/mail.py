@@ -56,10 +56,3 @@ def send_message(message: EmailMessage, smtp: smtplib.SMTP | None = None) -> Non
         smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(f"{type(error).__name__}: {error}") from error
-
-
-def send_mail(to: str | list[str], subject: str, body: str, html: str | None = None) -> str:
-    """Send one message now; returns its Message-ID. Raises MailError when SMTP fails."""
-    message = build_message(to, subject, body, html)
-    send_message(message)
-    return message["Message-ID"]

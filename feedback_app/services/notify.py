@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..models.base import utcnow
 from ..models.notify import Notification
 
@@ -18,14 +18,6 @@ REDACTED_BODY = "[removed once sent]"
 def body_after_sending():
     """The body a row keeps once its mail is sent or given up, as an SQL expression over the row."""
     return sa.case((Notification.kind.in_(SECRET_BODY_KINDS), REDACTED_BODY), else_=Notification.body)
-
-
-def _insert_ignoring_duplicates():
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Notification)
 
 
 def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
@@ -50,7 +42,7 @@ def queue(*, key: str, channel: str, kind: str, subject: str, body: str, recipie
     Runs in the caller's transaction, so a message is queued exactly when the change that causes it commits."""
     values = _row(key=key, channel=channel, kind=kind, subject=subject, body=body, recipient=recipient,
                   user_id=user_id, office_id=office_id, case_id=case_id, link=link, not_before=not_before)
-    stmt = _insert_ignoring_duplicates().values(**values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = upsert_insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"])
     result = db.session.execute(stmt.returning(Notification.id))
     return result.scalar() is not None
 
@@ -70,7 +62,7 @@ def queue_many(messages: list[dict], batch: int = 1000) -> int:
         return 0
     connection = db.session.connection()
     if db.engine.dialect.name != "postgresql":
-        stmt = (_insert_ignoring_duplicates().on_conflict_do_nothing(index_elements=["key"])
+        stmt = (upsert_insert(Notification).on_conflict_do_nothing(index_elements=["key"])
                 .returning(Notification.id))
         return sum(len(connection.execute(stmt, rows[i:i + batch]).all()) for i in range(0, len(rows), batch))
     known = set(connection.execute(sa.select(Notification.key).where(
@@ -105,7 +97,3 @@ def _copy(connection, table: str, rows: list[dict]) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in _COLUMNS])
-
-
-def pending_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).where(Notification.status == "queued")) or 0

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..models import Device, Office, QuarantinedRating, Rating, Role, User, utcnow
 from .access import ensure_access, require_role, scoped
 from .errors import Conflict, ValidationFailed
@@ -56,7 +55,6 @@ def keep(source: Source, refused: list[tuple[object, Outcome]], offset: timedelt
     """Keep each refused rating of a send (outcome status rejected) and answer it "quarantined". Flushes.
 
     The same rating sent again from the same source is kept once."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     rows = []
     for raw, outcome in refused:
         if outcome.status != REJECTED:
@@ -85,7 +83,7 @@ def keep(source: Source, refused: list[tuple[object, Outcome]], offset: timedelt
         )
         outcome.status = "quarantined"
     if rows:
-        stmt = dialect.insert(QuarantinedRating).values(rows)
+        stmt = upsert_insert(QuarantinedRating).values(rows)
         db.session.execute(stmt.on_conflict_do_nothing(index_elements=["payload_hash"]))
 
 

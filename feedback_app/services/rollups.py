@@ -11,9 +11,9 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..models import Answer, DemographicRollup, HourRollup, MonthRollup, Question, Rating, ReasonRollup, ScoreRollup
 from .calendar import TAIPEI
 from .planner import refresh_planner_statistics
@@ -286,9 +286,8 @@ def reason_counts(filters: Filters, ym_from: int, ym_to: int) -> tuple[dict[str,
 def _upsert(model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
     if not rows:
         return
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     for start in range(0, len(rows), 2000):
-        stmt = dialect.insert(model).values(rows[start : start + 2000])
+        stmt = upsert_insert(model).values(rows[start : start + 2000])
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys),
             set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums},
@@ -299,11 +298,10 @@ def _upsert(model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...
 def _upsert_select(model, select, keys: tuple[str, ...], sums: tuple[str, ...], sign: int) -> None:
     """Add (sign 1) or take away (sign -1) aggregated counts in the database itself:
     INSERT … SELECT … ON CONFLICT add."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     sub = select.subquery()
     signed = [sub.c[k] for k in keys] + [(sub.c[s] * sign).label(s) for s in sums]
     # SQLite needs a WHERE in an upsert's SELECT to tell its ON CONFLICT from a join's ON.
-    stmt = dialect.insert(model).from_select(list(keys) + list(sums), sa.select(*signed).where(sa.true()))
+    stmt = upsert_insert(model).from_select(list(keys) + list(sums), sa.select(*signed).where(sa.true()))
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={s: getattr(model, s) + getattr(stmt.excluded, s) for s in sums}
     )

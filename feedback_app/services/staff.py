@@ -6,8 +6,6 @@ the command line sets one (`flask users set-password`, or "Set password" on the 
 account and every case it handled; its open cases stay assigned to it and are listed as needing reassignment.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable
 
@@ -18,9 +16,9 @@ from ..extensions import db
 from ..i18n import PAGE_LANGUAGES
 from ..models import UNIT_ROLES, Case, CaseState, City, Office, Role, Unit, User
 from .access import can_access_office, require_role
-from .calendar import decode_calendar
 from .errors import AccessDenied, ValidationFailed
 from .org import ImportReport, Saved, all_or_nothing, require_city_admin, save_city
+from .spreadsheet import read_table
 from .users import UNUSABLE_PASSWORD, password_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -158,32 +156,14 @@ def open_case_counts(user_ids) -> dict[int, int]:
 
 def read_staff_csv(data: bytes) -> list[tuple[int, dict]]:
     """(row number, values) for each non-empty row; the header names the columns (username, name, role required)."""
-    text, _encoding = decode_calendar(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [cell.strip().lower() for cell in next(reader, [])]
-    unknown = [name for name in header if name not in COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if unknown or missing or len(set(header)) != len(header):
-        raise ValidationFailed(
-            _l("The first line must name the columns: %(columns)s (username, name and role are required).",
-               columns=", ".join(COLUMNS)),
-            code="bad_header",
-            details={"header": ", ".join(missing + unknown) or str(_l("A column appears twice."))},
-        )
-    rows = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            rows.append((line, {"_extra": True}))
-            continue
-        cells = cells + [""] * (len(header) - len(cells))
-        values = {name: cells[i].strip() for i, name in enumerate(header)}
-        if "active" in values:
+    message = _l("The first line must name the columns: %(columns)s (username, name and role are required).",
+                 columns=", ".join(COLUMNS))
+    rows, _encoding = read_table(data, COLUMNS, REQUIRED_COLUMNS, message, fold_case=True)
+    for _line, values in rows:
+        if isinstance(values.get("active"), str):
             word = values["active"].lower()
             values["active"] = True if word in TRUE_WORDS or word == "" else False if word in FALSE_WORDS \
                 else values["active"]
-        rows.append((line, values))
     if not rows:
         raise ValidationFailed(_l("The file has no staff."), code="empty")
     if len(rows) > MAX_ROWS:

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import ApiToken, City, Office, Role, User, utcnow
 from ..security import hash_token, new_token
-from .access import can_access_office
 from .errors import AccessDenied, NotFound, ValidationFailed
 
 # What a token may be allowed to do.
@@ -167,7 +166,3 @@ def token_status(token: ApiToken) -> str:
     if token.expires_at is not None and token.expires_at <= utcnow():
         return "expired"
     return "active"
-
-
-def office_in_scope(principal: TokenPrincipal, office: Office) -> bool:
-    return can_access_office(principal, office.id)

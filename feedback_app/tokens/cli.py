@@ -6,18 +6,13 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..cli_errors import fail
 from ..extensions import db
 from ..models import City, Office, User, utcnow
 from ..services.errors import DomainError
 from ..services.tokens import issue_token, list_tokens, revoke_token, token_status
 
 tokens_cli = AppGroup("tokens", help="API tokens for integrating systems and people.")
-
-
-def _fail(error: DomainError):
-    db.session.rollback()
-    lines = [str(error.message)] + [f"  {field}: {msg}" for field, msg in (error.details or {}).items()]
-    raise click.ClickException("\n".join(lines))
 
 
 @tokens_cli.command("create")
@@ -53,7 +48,7 @@ def create_token_command(name, scopes, office_code, username, city_code, expires
         )
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     reach = f"office id {token.office_id}" if token.office_id else "the whole city"
     click.echo(f"Token {token.id} for {token.name}: scopes {token.scopes}; reaches {reach}.")
     click.echo("Keep it secret; it is not shown again:")
@@ -76,5 +71,5 @@ def revoke_token_command(token_id):
         token = revoke_token(token_id)
         db.session.commit()
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Token {token.id} ({token.name}) revoked.")

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ...extensions import db
+from ...extensions import db, upsert_insert
 from ...models import (
     Case,
     CaseCategory,
@@ -86,11 +86,7 @@ def next_case_number(office: Office, received_at: datetime) -> str:
     local = received_at.astimezone(TAIPEI).date()
     day = f"{local.year - 1911:03d}{local.month:02d}{local.day:02d}"
     key = {"office_id": office.id, "day": day}
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(CaseNumberSequence).values(**key, last=0).on_conflict_do_nothing())
+    db.session.execute(upsert_insert(CaseNumberSequence).values(**key, last=0).on_conflict_do_nothing())
     last = db.session.scalar(
         sa.update(CaseNumberSequence)
         .where(CaseNumberSequence.office_id == office.id, CaseNumberSequence.day == day)
