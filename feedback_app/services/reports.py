@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
 from ..models import City, Office
-from . import spreadsheet, stats
+from . import spreadsheet, staff_survey, stats
 from .analytics import Dashboard, dashboard, scope_of
 from .stats import Period
 
@@ -256,30 +256,7 @@ def tables(board: Dashboard) -> list[Table]:
             ]
         )
     result.append(demo)
-    staff = Table(
-        "staff",
-        str(_l("Staff satisfaction (internal customers)")),
-        [
-            str(_l("Valid answers")),
-            str(_l("Satisfaction")),
-            str(_l("95% interval")),
-            str(_l("vs previous period")),
-            str(_l("Sample")),
-        ],
-        note=span,
-    )
-    if board.staff is not None:
-        s = board.staff
-        staff.rows.append(
-            [
-                num(s.n),
-                pct(s.rate),
-                interval(s.low, s.high),
-                points(stats.growth(s.rate, board.staff_previous.rate)),
-                _flag(s.too_few),
-            ]
-        )
-    result.append(staff)
+    result.append(staff_survey.staff_table(board))
     alerts = board.alerts or {}
     alert_table = Table(
         "alerts",
