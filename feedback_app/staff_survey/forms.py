@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ..forms import Form
@@ -18,7 +19,7 @@ class CloseForm(Form):
     submit = SubmitField(_l("Close the round now"))
 
 
-SCALE = [(str(score), SCORE_LABELS[score]) for score in sorted(SCORE_LABELS, reverse=True)]
+SCALE = [SelectChoice(str(score), SCORE_LABELS[score]) for score in sorted(SCORE_LABELS, reverse=True)]
 
 
 def answer_form(questions, locale: str, formdata=None):

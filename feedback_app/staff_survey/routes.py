@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..i18n import current_language
@@ -23,8 +24,8 @@ def _round_form(formdata=None) -> RoundForm:
     offices = db.session.scalars(
         sa.select(Office).where(Office.id.in_(visible_office_ids(current_user)), Office.active.is_(True))
         .order_by(Office.code)).all()
-    choices = [("", _("Every office of the city"))] if current_user.office_id is None else []
-    form.office.choices = choices + [(str(o.id), o.name) for o in offices]
+    choices = [SelectChoice("", _("Every office of the city"))] if current_user.office_id is None else []
+    form.office.choices = choices + [SelectChoice(str(o.id), o.name) for o in offices]
     return form
 
 
@@ -93,7 +94,7 @@ def results(round_id: int):
                              "apart."))
     scope = None if current_user.office_id is None else [current_user.office_id]
     return render_template("staff_survey/results.html", results=staff_survey.round_results(survey_round, scope),
-                           min_cell=staff_survey.MIN_CELL)
+                           min_cell=staff_survey.MIN_CELL, interval_label=_("95% interval"))
 
 
 @bp.route("/staff-survey/<token>", methods=["GET", "POST"])
