@@ -304,7 +304,9 @@ def _funnel(board: Dashboard, filters: Filters, lo: int, hi: int) -> None:
     戶政事務所, a 區公所 with 區公所); with compare="city", the pooled rate of every office of the city."""
     if board.selection.compare not in COMPARE_CHOICES:
         raise ValidationFailed(details={"compare": str(_l("Unknown comparison."))})
-    kinds = dict(db.session.execute(sa.select(Office.id, Office.kind).where(Office.city_id == board.scope.city.id)).all())
+    kinds = dict(
+        db.session.execute(sa.select(Office.id, Office.kind).where(Office.city_id == board.scope.city.id)).all()
+    )
     by_kind = board.selection.compare == "kind"
     city = score_counts(
         Filters(**{**filters.__dict__, "office_ids": list(kinds), "unit_id": None, "counter_id": None}),
