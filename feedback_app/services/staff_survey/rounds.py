@@ -153,7 +153,8 @@ def open_round(by: User, values: dict, now: datetime | None = None) -> tuple[Sta
         opened_by_id=by.id)
     db.session.add(survey_round)
     db.session.flush()
-    staff = sa.select(User).where(User.active.is_(True), User.city_id == by.city_id)
+    # The offices' staff are the internal customers: city-wide accounts (研考, admins) are not asked.
+    staff = sa.select(User).where(User.active.is_(True), User.city_id == by.city_id, User.office_id.is_not(None))
     if office_id is not None:
         staff = staff.where(User.office_id == office_id)
     people = list(db.session.scalars(staff.order_by(User.id)))
