@@ -198,3 +198,29 @@ def test_the_previous_round_gives_the_change(staff):
     results = staff_survey.round_results(new)
     civil = next(r for r in results.rows if r.unit == "民政課")
     assert results.previous.id == old.id and civil.change.points == pytest.approx(100.0)
+
+
+def test_the_city_total_is_hidden_when_it_would_give_away_small_units_of_two_offices(staff):
+    """AA: 戶籍登記課 3 (hidden), 民政課 6; BB: 戶籍登記課 5, 民政課 1 (hidden). Both office totals are hidden; the
+    city's 15 less the shown units' 11 would give away the 3 + 1, so it is hidden too."""
+    from feedback_app.models import Role, Unit
+    from tests import factories
+
+    civil_b = Unit(office_id=staff.org.b.id, code="CIV", name="民政課")
+    db.session.add(civil_b)
+    db.session.flush()
+    lone = factories.make_user("bb.civil0", Role.OFFICER, staff.org.tpe, staff.org.b)
+    lone.unit_id = civil_b.id
+    db.session.commit()
+    admin = db.session.scalar(sa.select(User).where(User.username == "tpe.admin"))
+    survey_round, invited = staff_survey.open_round(admin, {
+        "office_id": None, "title": "全市", "starts_on": today_taipei(), "ends_on": today_taipei() + timedelta(days=5)})
+    db.session.commit()
+    assert invited == 11 + 6  # the offices' staff; city-wide accounts are not asked
+    _answer_all(survey_round, REG + CIVIL)
+    _answer_all(survey_round, ("bb.officer", "bb.supervisor", "bb.monitor", "bb.director", "bb.admin", "bb.civil0"))
+    staff_survey.close_round(survey_round, admin)
+    rows = staff_survey.round_results(survey_round).rows
+    assert [r.suppressed for r in rows if r.level != "unit"] == [True, True, True]
+    shown = sorted((r.office[:2], r.unit, r.sat.n) for r in rows if not r.suppressed)
+    assert shown == [("AA", "民政課", 6), ("BB", "戶籍登記課", 5)]

@@ -2,9 +2,9 @@
 small cells suppressed.
 
 A group of fewer than MIN_CELL answers is never shown, on the page, in the .ods or the .pdf: its figures are "—".
-A total less its shown parts gives its hidden parts together, so a total is hidden too when that would be a single
-hidden part or fewer than MIN_CELL answers: an office's total when one of its units is hidden, the city's when one
-office is."""
+A total less what is shown under it gives the hidden groups under it together, so a total is hidden too when those
+would be fewer than MIN_CELL answers: an office's total when its hidden units hold 1–4 answers together, the city's
+when the hidden units of its hidden offices do."""
 
 from dataclasses import dataclass, field
 
@@ -59,12 +59,13 @@ def _cells(round_id: int, office_ids: list[int] | None) -> dict[tuple, ScoreCoun
     return cells
 
 
-def _hide_total_if_derivable(total: ResultRow, parts: list[ResultRow]) -> None:
-    """A shown total less its shown parts gives the hidden parts together: hide the total when that would be one
-    hidden part, or fewer than MIN_CELL answers."""
-    hidden = [p for p in parts if p.suppressed]
-    if hidden and (len(hidden) == 1 or sum(p.sat.n for p in hidden) < MIN_CELL):
-        total.suppressed = True
+def _hidden_remainder(units: list[ResultRow]) -> int:
+    """Answers in the hidden ones of these groups, which a shown total above them gives away together."""
+    return sum(u.sat.n for u in units if u.suppressed)
+
+
+def _too_small(remainder: int) -> bool:
+    return 0 < remainder < MIN_CELL
 
 
 def _rows(round_id: int, office_ids: list[int] | None) -> list[ResultRow]:
@@ -100,9 +101,14 @@ def _rows(round_id: int, office_ids: list[int] | None) -> list[ResultRow]:
         unit_rows = [row("unit", office_id, unit_id, c)
                      for unit_id, c in sorted(units_of.items(), key=lambda kv: units.get(kv[0], ""))]
         office_blocks.append((office_row, unit_rows))
+    # An office's total less its shown units gives its hidden units together.
     for office_row, unit_rows in office_blocks:
-        _hide_total_if_derivable(office_row, unit_rows)
-    _hide_total_if_derivable(total_row, [o for o, _ in office_blocks])
+        if _too_small(_hidden_remainder(unit_rows)):
+            office_row.suppressed = True
+    # The city's total less the shown offices, and less the shown units of the hidden ones, gives the hidden units
+    # of the hidden offices together (a shown office's hidden units are given away already, and are 0 or ≥ 5).
+    if _too_small(sum(_hidden_remainder(units) for office_row, units in office_blocks if office_row.suppressed)):
+        total_row.suppressed = True
     rows = [total_row] if len(office_blocks) > 1 else []
     for office_row, unit_rows in office_blocks:
         rows.append(office_row)
