@@ -75,6 +75,7 @@ def _rows(round_id: int, office_ids: list[int] | None) -> list[ResultRow]:
     units = {u.id: u.name for u in db.session.scalars(
         sa.select(Unit).where(Unit.id.in_([k[1] for k in cells if k[1] is not None])))}
     city_wide = str(_l("City-wide staff"))
+    no_unit = str(_l("No unit (office heads)"))
     by_office: dict = {}
     for (office_id, unit_id), counts_ in cells.items():
         by_office.setdefault(office_id, {})[unit_id] = counts_
@@ -82,7 +83,7 @@ def _rows(round_id: int, office_ids: list[int] | None) -> list[ResultRow]:
     def row(level, office_id, unit_id, counts_):
         sat = stats.satisfaction(counts_)
         return ResultRow(level, offices.get(office_id, city_wide) if office_id else city_wide,
-                         units.get(unit_id, "—") if unit_id else "—", sat, 0 < sat.n < MIN_CELL,
+                         units.get(unit_id, "—") if unit_id else no_unit, sat, 0 < sat.n < MIN_CELL,
                          key=(level, office_id, unit_id))
 
     total = ScoreCounts()
