@@ -1,5 +1,6 @@
-"""The staff survey's scheduled work: close rounds whose end date has passed, then send each open round's one
-reminder to those who have not answered (the ledger's keys make a second run send nothing twice)."""
+"""The staff survey's scheduled work, at midnight and each office hour: close rounds whose end date has passed, then
+queue each open round's one reminder to those who have not answered (the ledger's keys make a second run queue
+nothing twice; the mail waits for office hours)."""
 
 from datetime import datetime
 
