@@ -55,6 +55,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .qr import bp as qr_bp
     from .questionnaires import bp as questionnaires_bp
     from .reminders import bp as reminders_bp
+    from .staff_survey import bp as staff_survey_bp
     from .survey import bp as survey_bp
     from .tokens import bp as tokens_bp
 
@@ -73,6 +74,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(survey_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(analytics_bp)
+    app.register_blueprint(staff_survey_bp)
     register_api(api)
     errors.init_app(app)
 

@@ -215,22 +215,18 @@ def heatmap_chart(grid: list[list[float | None]], hours: range, title: str, foot
     return fig
 
 
-def funnel_chart(points: list[dict], city_rate: float | None, title: str, footnote: str) -> Figure:
-    """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the
-    city rate.
-    """
-    fig = figure()
-    ax = fig.add_subplot()
-    if city_rate is not None and points:
+def _draw_funnel(ax, points: list[dict], rate: float | None, reference: str) -> None:
+    """One funnel on one axes: the points by sample size, 95% and 99.8% limits around the reference rate."""
+    if rate is not None and points:
         top = max(p["n"] for p in points) * 1.2
         ns = [max(5, top * i / 200) for i in range(1, 201)]
         for key, style in (("95", "--"), ("99.8", ":")):
-            limits = [stats.funnel_limits(city_rate, n)[key] for n in ns]
+            limits = [stats.funnel_limits(rate, n)[key] for n in ns]
             ax.plot(
                 ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限"
             )
             ax.plot(ns, [hi * 100 for _, hi in limits], color=NEUTRAL, linestyle=style)
-        ax.axhline(city_rate * 100, color="#000000", linewidth=1, label=f"全市 {city_rate * 100:.1f}%")
+        ax.axhline(rate * 100, color="#000000", linewidth=1, label=f"{reference} {rate * 100:.1f}%")
         for i, p in enumerate(points):
             colour = (
                 BAD
@@ -253,9 +249,34 @@ def funnel_chart(points: list[dict], city_rate: float | None, title: str, footno
             )
     ax.set_xlabel("有效回答數")
     ax.set_ylabel("滿意度（%）")
-    if city_rate is not None and points:  # an empty funnel has no limits to name
+    if rate is not None and points:  # an empty funnel has no limits to name
         ax.legend(fontsize=7, loc="lower right")
+
+
+def funnel_chart(points: list[dict], city_rate: float | None, title: str, footnote: str,
+                 reference: str = "全市") -> Figure:
+    """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the
+    reference (by default the city) rate.
+    """
+    fig = figure()
+    ax = fig.add_subplot()
+    _draw_funnel(ax, points, city_rate, reference)
     _titles(fig, ax, title, footnote)
+    return fig
+
+
+def funnel_panels(groups: list[tuple[str, float, list[dict]]], title: str, footnote: str) -> Figure:
+    """One funnel per reference group (戶政事務所, 區公所 …) side by side, each around its own pooled rate."""
+    if len(groups) <= 1:
+        reference, rate, points = groups[0] if groups else ("全市", None, [])
+        return funnel_chart(points, rate, title, footnote, reference)
+    fig = figure(7.0, 3.8)
+    axes = fig.subplots(1, len(groups), sharey=True)
+    for ax, (reference, rate, points) in zip(axes, groups, strict=True):
+        _draw_funnel(ax, points, rate, reference)
+        ax.set_title(f"{reference}（{len(points)}）", fontsize=9)
+    fig.suptitle(title, fontsize=11)
+    fig.supxlabel(footnote, fontsize=7, color="#444444", x=0.01, ha="left")
     return fig
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from feedback_app.extensions import db
 
-from . import chase, delivery, notices, reports, retention, rollups, runs
+from . import chase, delivery, notices, reports, retention, rollups, runs, staff_survey
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ JOBS = {
         Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
         Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
         Job("quarterly-report", reports.quarterly_reports, {}, office_time=True),
+        Job("staff-survey", staff_survey.staff_survey_rounds, {"hour": "0,8-17", "minute": "0"}),
         Job("rollups", rollups.refresh, None, interval=("JOBS_ROLLUPS_SECONDS", 300)),
         Job("deliver", delivery.deliver, None),
     )

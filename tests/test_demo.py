@@ -72,7 +72,7 @@ def test_the_demo_leaves_no_notice_from_its_past_waiting_to_be_mailed(app, runne
 
     assert petitioner_notices(now)["queued"] == 0
     deliver(next_office_moment(now))
-    petitioners = [m for m in smtp_server.messages if "@example.tw" in str(m["To"])]
+    petitioners = [m for m in smtp_server.messages if "@example.tw" in str(m["message"]["To"])]
     queued = sum(1 for n, _ in mails if n.status == "queued")
     assert len(petitioners) == queued <= 3
 

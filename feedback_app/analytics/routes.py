@@ -22,6 +22,10 @@ CHANNELS = {
     "kiosk": _l("Kiosk only"),
     "qr": _l("QR survey only"),
 }
+COMPARES = {
+    "kind": _l("Offices of the same kind"),
+    "city": _l("Whole city"),
+}
 FILTER_LABELS = {
     "period": _l("Period"),
     "office": _l("Office"),
@@ -29,6 +33,7 @@ FILTER_LABELS = {
     "counter": _l("Counter"),
     "questionnaire": _l("Questionnaire"),
     "channel": _l("Channel"),
+    "compare": _l("Compared with"),
 }
 
 
@@ -49,6 +54,9 @@ def _request_board(args=None) -> analytics.Dashboard:
     channel = args.get("channel") or "separate"
     if channel not in CHANNELS:
         raise ValidationFailed(details={"channel": str(_l("Unknown channel."))})
+    compare = args.get("compare") or "kind"
+    if compare not in COMPARES:
+        raise ValidationFailed(details={"compare": str(_l("Unknown comparison."))})
     scope = analytics.scope_for(current_user, _int_arg(args, "office"))
     unit_id, counter_id = _int_arg(args, "unit"), _int_arg(args, "counter")
     if unit_id and get_scoped(Unit, unit_id, current_user).office_id not in scope.office_ids:
@@ -61,6 +69,7 @@ def _request_board(args=None) -> analytics.Dashboard:
         questionnaire_id=_int_arg(args, "questionnaire"),
         question=args.get("question") or "overall",
         channel=channel,
+        compare=compare,
     )
     return analytics.dashboard(scope, period, selection)
 
@@ -90,6 +99,7 @@ def _choices(board: analytics.Dashboard) -> dict:
         "questionnaires": questionnaires,
         "questions": analytics.question_labels(board.scope.city),
         "channels": CHANNELS,
+        "compares": COMPARES,
         "periods": Period.containing(utcnow()).trailing(8)[::-1],
     }
 

@@ -17,6 +17,7 @@ AREAS = [
     ("alerts.index", _l("Real-time satisfaction alerts"), MANAGERS),
     ("analytics.dashboard", _l("Satisfaction and response indicators"), MANAGERS),
     ("analytics.reports", _l("Quarterly reports"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
+    ("staff_survey.rounds", _l("Staff satisfaction survey"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("qr.index", _l("QR surveys and posters"), STAFF),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),

@@ -46,6 +46,8 @@ CHANNEL_GROUPS = {
 CITIZEN_CHANNELS = CHANNEL_GROUPS["kiosk"] + CHANNEL_GROUPS["qr"]
 # What a reader may ask for: the groups apart, combined, or one group alone.
 CHANNEL_CHOICES = ("separate", "combined", *CHANNEL_GROUPS)
+# What an office is compared with: offices of its own kind (戶政事務所 with 戶政事務所) by default, or the whole city.
+COMPARE_CHOICES = ("kind", "city")
 TREND_STEPS = {"month": 13, "quarter": 8, "year": 5}
 
 
@@ -119,6 +121,7 @@ class Selection:
     questionnaire_id: int | None = None
     question: str = "overall"
     channel: str = "separate"  # "separate" | "combined" | "kiosk" | "qr"
+    compare: str = "kind"  # the funnel's reference: "kind" (offices of the same kind, 金城) | "city" (pooled)
 
 
 @dataclass
@@ -146,6 +149,8 @@ class Dashboard:
     heat_n: int = 0
     funnel: list[dict] = field(default_factory=list)
     funnel_rate: float | None = None
+    # The funnel's reference groups: [{"kind": "household" | "district" | None (the whole city), "rate", "n"}].
+    funnel_groups: list[dict] = field(default_factory=list)
     pareto: list[tuple[str, int, float, float]] = field(default_factory=list)
     reason_noise: int = 0
     reason_labels: dict = field(default_factory=dict)
@@ -293,41 +298,63 @@ def dashboard(
 
 
 def _funnel(board: Dashboard, filters: Filters, lo: int, hi: int) -> None:
-    """Offices of a city (or counters of an office) against the city rate, with 95% and 99.8% limits."""
-    city_ids = list(db.session.scalars(sa.select(Office.id).where(Office.city_id == board.scope.city.id)))
-    city = score_counts(
-        Filters(**{**filters.__dict__, "office_ids": city_ids, "unit_id": None, "counter_id": None}), lo, hi
+    """Offices of a city (or counters of an office) against a reference rate, with 95% and 99.8% limits.
+
+    The reference is, by default, the pooled rate of the offices of the same kind (a 戶政事務所 is compared with
+    戶政事務所, a 區公所 with 區公所); with compare="city", the pooled rate of every office of the city."""
+    if board.selection.compare not in COMPARE_CHOICES:
+        raise ValidationFailed(details={"compare": str(_l("Unknown comparison."))})
+    kinds = dict(
+        db.session.execute(sa.select(Office.id, Office.kind).where(Office.city_id == board.scope.city.id)).all()
     )
-    total = _sum(city, lambda k: True)
-    if not total.n:
-        return
-    board.funnel_rate = total.satisfied / total.n
+    by_kind = board.selection.compare == "kind"
+    city = score_counts(
+        Filters(**{**filters.__dict__, "office_ids": list(kinds), "unit_id": None, "counter_id": None}),
+        lo, hi, ("office_id",))
+    references: dict[str | None, ScoreCounts] = {}
+    for (office_id,), counts in city.items():
+        group = kinds.get(office_id) if by_kind else None
+        references[group] = references.get(group, ScoreCounts()).add(counts)
     dim = "office_id" if board.scope.office is None else "counter_id"
-    names = (
-        {
+    if dim == "office_id":
+        names = {
             o.id: o.name
             for o in db.session.scalars(sa.select(Office).where(Office.id.in_(board.scope.office_ids)))
         }
-        if dim == "office_id"
-        else {
+    else:
+        names = {
             c.id: c.name
             for c in db.session.scalars(sa.select(Counter).where(Counter.office_id == board.scope.office.id))
         }
-    )
+    used: dict[str | None, dict] = {}
     for (ident,), counts in sorted(score_counts(filters, lo, hi, (dim,)).items()):
         if not counts.n:
             continue
-        rate = counts.satisfied / counts.n
+        office_id = ident if dim == "office_id" else board.scope.office.id
+        group = kinds.get(office_id) if by_kind else None
+        reference = references.get(group)
+        if reference is None or not reference.n:
+            continue
+        rate, reference_rate = counts.satisfied / counts.n, reference.satisfied / reference.n
+        used.setdefault(group, {"kind": group, "rate": reference_rate, "n": reference.n})
         board.funnel.append(
             {
                 "id": ident,
                 "name": names.get(ident, "—"),
                 "n": counts.n,
                 "rate": rate,
-                "position": stats.funnel_position(rate, counts.n, board.funnel_rate),
+                "kind": group,
+                "reference": reference_rate,
+                "position": stats.funnel_position(rate, counts.n, reference_rate),
                 "too_few": counts.n < stats.MIN_SAMPLE,
             }
         )
+    board.funnel_groups = sorted(used.values(), key=lambda g: str(g["kind"]))
+    if len(board.funnel_groups) == 1:
+        board.funnel_rate = board.funnel_groups[0]["rate"]
+    elif not by_kind or not board.funnel_groups:
+        total = _sum(city, lambda k: True)
+        board.funnel_rate = total.satisfied / total.n if total.n else None
 
 
 def question_labels(city: City) -> dict[str, str]:

@@ -39,6 +39,7 @@ from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
 from .defaults import ensure_city_defaults
 from .planner import refresh_planner_statistics
 from .rollups import refresh_rollups
+from .staff_survey.demo import seed_demo_rounds
 
 CALENDARS = Path(__file__).resolve().parent.parent / "data" / "office-calendar"
 CITY = ("TPE", "臺北市", "Taipei City")
@@ -143,6 +144,7 @@ def seed_demo(now: datetime | None = None, ratings_per_day: int = 24, cases: int
     calendar = WorkCalendar((now - timedelta(days=400)).year, now.year + 1)
     _seed_cases(rng, city, offices, users, now, cases, calendar)
     _settle_history(city, now, calendar)
+    seed_demo_rounds(city.id, users["admin"], now, rng)
     db.session.commit()
     # A year of ratings, folded as the jobs would have folded them, then the planner told what is there.
     refresh_rollups()

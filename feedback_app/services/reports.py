@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
 from ..models import City, Office
-from . import spreadsheet, stats
+from . import spreadsheet, staff_survey, stats
 from .analytics import Dashboard, dashboard, scope_of
 from .stats import Period
 
@@ -197,17 +197,28 @@ def tables(board: Dashboard) -> list[Table]:
                 ]
             )
     result.append(trend)
+    same_kind = board.selection.compare == "kind"
+    references = "; ".join(
+        f"{reference_name(g['kind'])} {pct(g['rate']).text}" for g in board.funnel_groups
+    ) or pct(board.funnel_rate).text
     funnel = Table(
         "comparison",
-        str(_l("Comparison with the city rate (funnel limits)")),
+        str(_l("Comparison with offices of the same kind (funnel limits)") if same_kind
+            else _l("Comparison with the city rate (funnel limits)")),
         [
             str(_l("Office or counter")),
             str(_l("Valid answers")),
             str(_l("Satisfaction")),
+            str(_l("Compared with")),
             str(_l("Position")),
             str(_l("Sample")),
         ],
-        note=str(_l("City rate %(rate)s. %(span)s", rate=pct(board.funnel_rate).text, span=span)),
+        note=str(
+            _l("Compared with the pooled rate of offices of the same kind: %(rates)s. %(span)s", rates=references,
+               span=span) if same_kind
+            else _l("Compared with the pooled rate of every office of the city: %(rates)s. %(span)s",
+                    rates=references, span=span)
+        ),
     )
     for p in board.funnel:
         funnel.rows.append(
@@ -215,6 +226,7 @@ def tables(board: Dashboard) -> list[Table]:
                 _text(p["name"]),
                 num(p["n"]),
                 pct(p["rate"]),
+                Cell(f"{reference_name(p['kind'])} {pct(p['reference']).text}"),
                 _text(FUNNEL_LABELS[p["position"]]),
                 _flag(p["too_few"]),
             ]
@@ -256,30 +268,7 @@ def tables(board: Dashboard) -> list[Table]:
             ]
         )
     result.append(demo)
-    staff = Table(
-        "staff",
-        str(_l("Staff satisfaction (internal customers)")),
-        [
-            str(_l("Valid answers")),
-            str(_l("Satisfaction")),
-            str(_l("95% interval")),
-            str(_l("vs previous period")),
-            str(_l("Sample")),
-        ],
-        note=span,
-    )
-    if board.staff is not None:
-        s = board.staff
-        staff.rows.append(
-            [
-                num(s.n),
-                pct(s.rate),
-                interval(s.low, s.high),
-                points(stats.growth(s.rate, board.staff_previous.rate)),
-                _flag(s.too_few),
-            ]
-        )
-    result.append(staff)
+    result.append(staff_survey.staff_table(board))
     alerts = board.alerts or {}
     alert_table = Table(
         "alerts",
@@ -432,15 +421,28 @@ CHART_TITLES = {
     "trend": "滿意度趨勢（95%信賴區間）",
     "distribution": "評分分布",
     "heatmap": "星期 × 時段滿意度",
-    "funnel": "與全市比較（漏斗圖）",
+    "funnel": "與同性質機關比較（漏斗圖）",
     "pareto": "不滿意原因（柏拉圖）",
     "cases": "陳情案件收結與如期結案率",
 }
 
 
+# What the funnel compares with, as its title says it (the default, offices of the same kind, is CHART_TITLES').
+FUNNEL_CITY_TITLE = "與全市比較（漏斗圖）"
+REFERENCE_NAMES = {"household": "戶政事務所", "district": "區公所", None: "全市"}
+
+
+def reference_name(kind: str | None) -> str:
+    """The reference a funnel point is compared with: its kind of office, or the whole city."""
+    return REFERENCE_NAMES.get(kind, kind or "全市")
+
+
 def chart_titles(board: Dashboard) -> dict[str, str]:
     """The charts a dashboard has, by name, with their titles (for image alt text)."""
-    return {k: v for k, v in CHART_TITLES.items() if k != "cases" or board.cases}
+    titles = {k: v for k, v in CHART_TITLES.items() if k != "cases" or board.cases}
+    if board.selection.compare == "city":
+        titles["funnel"] = FUNNEL_CITY_TITLE
+    return titles
 
 
 def _figure_builders(board: Dashboard) -> dict:
@@ -459,7 +461,12 @@ def _figure_builders(board: Dashboard) -> dict:
         "heatmap": lambda: charts.heatmap_chart(
             board.heatmap, board.heat_hours, CHART_TITLES["heatmap"], f"{note}；有效回答 {board.heat_n} 筆"
         ),
-        "funnel": lambda: charts.funnel_chart(board.funnel, board.funnel_rate, CHART_TITLES["funnel"], note),
+        "funnel": lambda: charts.funnel_panels(
+            [(reference_name(g["kind"]), g["rate"], [p for p in board.funnel if p["kind"] == g["kind"]])
+             for g in board.funnel_groups],
+            chart_titles(board)["funnel"],
+            note,
+        ),
         "pareto": lambda: charts.pareto_chart(
             board.pareto,
             board.reason_labels,
