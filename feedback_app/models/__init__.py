@@ -22,6 +22,7 @@ from .case import (
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
+from .service import CounterQuestionnaire, OfficeKioskSettings, Service
 from .survey import (
     Alert,
     Answer,
@@ -45,4 +46,5 @@ __all__ = [
     "QrToken", "QuarantinedRating",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
+    "CounterQuestionnaire", "OfficeKioskSettings", "Service",
 ]
