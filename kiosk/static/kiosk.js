@@ -25,6 +25,7 @@
   var WHY = data.reasonScreen || {seconds: 60, warningSeconds: 20};
   var SEXAGE_MS = data.sexAgeMs || 15000;
   var step = null;         // {uuid, dropped} of the rating whose sex and age step is shown
+  var stepForm = document.getElementById("sexage-form"); // absent from a page kept from before the step
   var stepTimer = null;
   var lang = DEFAULT_LANG;
   var current = null;      // uuid of the rating whose reasons are being asked
@@ -203,7 +204,7 @@
     step = null;
     current = null;
     document.getElementById("why-form").reset();
-    document.getElementById("sexage-form").reset();
+    if (stepForm) { stepForm.reset(); }
     if (pendingConfig) { useConfig(pendingConfig); pendingConfig = null; }
     showFieldErrors({});
     document.getElementById("consent-ask").hidden = true;
@@ -288,10 +289,10 @@
 
   // --- the optional sex and age step (where the office turns it on): after the rating, never before it ---
   function rated(uuid, contactDropped) {
-    if (!config.sexAge) { thanks(contactDropped); return; }
+    if (!config.sexAge || !stepForm) { thanks(contactDropped); return; }
     flush(); // the rating leaves now, as without the step; the answers follow it as an update
     step = {uuid: uuid, dropped: contactDropped};
-    document.getElementById("sexage-form").reset();
+    stepForm.reset();
     show("screen-sexage");
     armStepTimer();
   }
@@ -305,9 +306,8 @@
   function endStep(keep) {
     if (!step) { return; }
     clearTimeout(stepTimer);
-    var form = document.getElementById("sexage-form");
-    var sex = form.querySelector('input[name="sex"]:checked');
-    var age = form.querySelector('input[name="age_group"]:checked');
+    var sex = stepForm.querySelector('input[name="sex"]:checked');
+    var age = stepForm.querySelector('input[name="age_group"]:checked');
     if (keep && (sex || age)) {
       var answers = load(SEXAGE_KEY, []);
       answers.push({uuid: step.uuid, sex: sex ? sex.value : null, age_group: age ? age.value : null});
@@ -319,6 +319,7 @@
   }
 
   function buildStep() {
+    if (!stepForm) { return; }
     ["sex", "age_group"].forEach(function (name) {
       var box = document.getElementById("sexage-" + name);
       Array.prototype.forEach.call(box.querySelectorAll(".sexage-choice"), function (el) { box.removeChild(el); });
@@ -428,12 +429,11 @@
     });
     document.getElementById("why-form").addEventListener("submit", submitWhy);
     document.getElementById("skip").addEventListener("click", skip);
-    document.getElementById("sexage-form").addEventListener("submit", function (event) {
-      event.preventDefault();
-      endStep(true);
-    });
-    document.getElementById("sexage-skip").addEventListener("click", function () { endStep(false); });
-    document.getElementById("sexage-form").addEventListener("change", function () { if (step) { armStepTimer(); } });
+    if (stepForm) {
+      stepForm.addEventListener("submit", function (event) { event.preventDefault(); endStep(true); });
+      document.getElementById("sexage-skip").addEventListener("click", function () { endStep(false); });
+      stepForm.addEventListener("change", function () { if (step) { armStepTimer(); } });
+    }
     document.getElementById("more-time").addEventListener("click", stillHere);
     document.getElementById("consent-yes").addEventListener("click", function () { consentAnswered(true); });
     document.getElementById("consent-no").addEventListener("click", function () { consentAnswered(false); });
