@@ -111,7 +111,8 @@ def test_with_the_step_on_the_rating_is_stored_at_once_skipping_keeps_it_and_ans
     page.locator("#screen-thanks").wait_for(state="visible")
     _wait(lambda: [(r.score, r.sex, r.age_group) for r in _ratings()] == [(5, None, None), (4, "female", "20_39")],
           "the answers never reached the rating", page)
-    assert page.evaluate("JSON.parse(localStorage.getItem('cf.kiosk.sexage') || '[]')") == []
+    _wait(lambda: page.evaluate("JSON.parse(localStorage.getItem('cf.kiosk.sexage') || '[]')") == [],
+          "the kiosk kept the answers it had sent", page)
 
     # Left alone, the step closes by itself and keeps what was chosen.
     app.config["KIOSK_SEX_AGE_SECONDS"] = 1
@@ -122,7 +123,7 @@ def test_with_the_step_on_the_rating_is_stored_at_once_skipping_keeps_it_and_ans
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "servicequest-kiosk-step-zh.png"))
     page.locator('#sexage-sex input[value="male"]').check()
-    page.locator("#screen-thanks").wait_for(state="visible", timeout=5000)
+    page.locator("#screen-sexage").wait_for(state="hidden", timeout=5000)
     _wait(lambda: [(r.score, r.sex) for r in _ratings()][-1] == (3, "male"), "the timed-out answer was lost", page)
 
 
