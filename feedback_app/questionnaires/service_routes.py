@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..models import Role
 from ..services import kiosk_sex_age
 from ..services import service_questionnaires as service
 from ..services.access import is_city_admin, require_role
@@ -31,7 +32,7 @@ def _names(form) -> dict:
 @login_required
 def services(error: ValidationFailed | None = None, form=None):
     """The services (業務別) and the questionnaires made for each; a city-wide admin adds both."""
-    require_role(current_user, "admin")
+    require_role(current_user, Role.ADMIN)
     return render_template(
         "service_questionnaires/services.html",
         services=service.services_for(current_user.city_id),
@@ -89,7 +90,7 @@ def create_for_service():
 @login_required
 def counters(error: ValidationFailed | None = None, status: int = 200):
     """What each counter asks on its kiosk and its QR poster, and which offices' kiosks ask sex and age."""
-    require_role(current_user, "admin")
+    require_role(current_user, Role.ADMIN)
     city_id = current_user.city_id
     return render_template(
         "service_questionnaires/counters.html",

@@ -13,19 +13,30 @@ from . import service_questionnaires as service
 from .defaults import t
 
 SERVICES = [
-    ("registration", t("戶籍登記", "Household registration", "Đăng ký hộ tịch", "Pendaftaran rumah tangga",
-                       "การจดทะเบียนบ้าน"),
-     t("您對今天辦理戶籍登記的服務滿意嗎？", "How satisfied are you with today's household registration service?",
-       "Bạn có hài lòng với dịch vụ đăng ký hộ tịch hôm nay không?",
-       "Seberapa puas Anda dengan layanan pendaftaran rumah tangga hari ini?",
-       "คุณพอใจกับบริการจดทะเบียนบ้านวันนี้หรือไม่"),
-     ("-03",)),
-    ("military", t("役政", "Military service affairs", "Nghĩa vụ quân sự", "Urusan wajib militer", "งานกิจการทหาร"),
-     t("您對今天辦理役政業務的服務滿意嗎？", "How satisfied are you with today's military service affairs service?",
-       "Bạn có hài lòng với dịch vụ nghĩa vụ quân sự hôm nay không?",
-       "Seberapa puas Anda dengan layanan urusan wajib militer hari ini?",
-       "คุณพอใจกับบริการงานกิจการทหารวันนี้หรือไม่"),
-     ("XY-04",)),
+    (
+        "registration",
+        t("戶籍登記", "Household registration", "Đăng ký hộ tịch", "Pendaftaran rumah tangga", "การจดทะเบียนบ้าน"),
+        t(
+            "您對今天辦理戶籍登記的服務滿意嗎？",
+            "How satisfied are you with today's household registration service?",
+            "Bạn có hài lòng với dịch vụ đăng ký hộ tịch hôm nay không?",
+            "Seberapa puas Anda dengan layanan pendaftaran rumah tangga hari ini?",
+            "คุณพอใจกับบริการจดทะเบียนบ้านวันนี้หรือไม่",
+        ),
+        ("-03",),
+    ),
+    (
+        "military",
+        t("役政", "Military service affairs", "Nghĩa vụ quân sự", "Urusan wajib militer", "งานกิจการทหาร"),
+        t(
+            "您對今天辦理役政業務的服務滿意嗎？",
+            "How satisfied are you with today's military service affairs service?",
+            "Bạn có hài lòng với dịch vụ nghĩa vụ quân sự hôm nay không?",
+            "Seberapa puas Anda dengan layanan urusan wajib militer hari ini?",
+            "คุณพอใจกับบริการงานกิจการทหารวันนี้หรือไม่",
+        ),
+        ("XY-04",),
+    ),
 ]
 # How far back the kiosks of the assigned counters have asked the service questionnaires.
 ASSIGNED_DAYS = 120
@@ -87,8 +98,11 @@ def _answer_sex_age(rng: random.Random, office_id: int, since: datetime) -> None
         .order_by(Rating.id)
     ).all()
     rows = [
-        {"rid": rid, "s": rng.choice(kiosk_sex_age.SEX_CODES[:2] * 8 + kiosk_sex_age.SEX_CODES[2:]),
-         "a": rng.choice(kiosk_sex_age.AGE_CODES)}
+        {
+            "rid": rid,
+            "s": rng.choice(kiosk_sex_age.SEX_CODES[:2] * 8 + kiosk_sex_age.SEX_CODES[2:]),
+            "a": rng.choice(kiosk_sex_age.AGE_CODES),
+        }
         for rid in ids
         if rng.random() < SEX_AGE_SHARE
     ]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Office, OfficeKioskSettings, Rating, User, utcnow
+from ..models import Office, OfficeKioskSettings, Rating, Role, User, utcnow
 from .access import ensure_access, require_role
 from .defaults import AGE_GROUPS, SEX
 from .errors import ValidationFailed
@@ -41,7 +41,7 @@ def asks_sex_age(office_id: int) -> bool:
 
 def offices_for(user: User) -> list[tuple[Office, bool]]:
     """The active offices the admin may set up, each with whether its kiosks ask sex and age."""
-    require_role(user, "admin")
+    require_role(user, Role.ADMIN)
     stmt = sa.select(Office).where(Office.city_id == user.city_id, Office.active.is_(True)).order_by(Office.code)
     if user.office_id is not None:
         stmt = stmt.where(Office.id == user.office_id)
@@ -58,7 +58,7 @@ def offices_for(user: User) -> list[tuple[Office, bool]]:
 
 def set_ask_sex_age(user: User, office_id: int, on: bool) -> None:
     """Turn an office's kiosk step on or off; an admin of that office."""
-    require_role(user, "admin")
+    require_role(user, Role.ADMIN)
     office = ensure_access(user, db.session.get(Office, office_id), office_id=office_id)
     settings = db.session.get(OfficeKioskSettings, office.id)
     if settings is None:
@@ -94,9 +94,7 @@ def _checked(raw) -> tuple[str, str | None, str | None]:
 def attach(device_id: int, items) -> list[dict]:
     """Attach a kiosk's step answers to its stored ratings: one result per item, in the order sent."""
     if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
-        raise ValidationFailed(
-            details={"answers": str(_l("Send 1 to %(n)d answers as a list.", n=MAX_ITEMS))}
-        )
+        raise ValidationFailed(details={"answers": str(_l("Send 1 to %(n)d answers as a list.", n=MAX_ITEMS))})
     results = []
     for raw in items:
         try:

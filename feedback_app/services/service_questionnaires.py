@@ -19,10 +19,11 @@ from ..extensions import db
 from ..models import (
     Counter,
     CounterQuestionnaire,
+    QrToken,
     Question,
     Questionnaire,
     QuestionnaireVersion,
-    QrToken,
+    Role,
     Service,
     User,
     utcnow,
@@ -158,7 +159,7 @@ def _assignable_one(city_id: int, slot: str, questionnaire_id) -> Questionnaire 
 
 def counters_for(user: User) -> list[tuple[Counter, CounterQuestionnaire | None]]:
     """The counters taking ratings that the user may set up, with what they are assigned."""
-    require_role(user, "admin")
+    require_role(user, Role.ADMIN)
     counters = db.session.scalars(scoped(open_counters_stmt(), Counter, user).order_by(Counter.code)).all()
     rows = {
         row.counter_id: row
@@ -171,12 +172,15 @@ def counters_for(user: User) -> list[tuple[Counter, CounterQuestionnaire | None]
 
 def assign(user: User, counter_id: int, *, kiosk_questionnaire_id=None, qr_questionnaire_id=None) -> None:
     """Set the questionnaires a counter asks (None: the shipped one); an admin of the counter's office."""
-    require_role(user, "admin")
+    require_role(user, Role.ADMIN)
     counter = ensure_access(user, db.session.get(Counter, counter_id))
     city_id = counter.office.city_id
     kiosk = _assignable_one(city_id, "kiosk", kiosk_questionnaire_id)
     survey = _assignable_one(city_id, "qr", qr_questionnaire_id)
     row = db.session.get(CounterQuestionnaire, counter.id)
+    wanted = (kiosk.id if kiosk else None, survey.id if survey else None)
+    if wanted == ((row.kiosk_questionnaire_id, row.qr_questionnaire_id) if row else (None, None)):
+        return  # unchanged: who set it and when stay as they were
     if kiosk is None and survey is None:
         if row is not None:
             db.session.delete(row)
@@ -252,3 +256,13 @@ def get_service(city_id: int, service_id: int) -> Service:
     if service is None or service.city_id != city_id:
         raise NotFound()
     return service
+
+
+def questionnaire_code_for(channel: str, counter_id: int | None, qr_token_id: int | None = None) -> str:
+    """The questionnaire a counter asks now on a channel (a refused rating stored again is read against it)."""
+    counter = db.session.get(Counter, counter_id) if counter_id is not None else None
+    if channel == "kiosk":
+        return kiosk_code(counter) if counter is not None else KIOSK_QUESTIONNAIRE
+    if counter is None:
+        return SURVEY_QUESTIONNAIRE
+    return qr_code(counter, db.session.get(QrToken, qr_token_id) if qr_token_id is not None else None)

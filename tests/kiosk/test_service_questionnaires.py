@@ -173,8 +173,8 @@ def test_the_admin_pages_make_a_questionnaire_for_a_service_and_assign_it_to_a_c
     assert client.post("/questionnaires/services", data={"code": "registration", "name_zh_TW": "戶籍登記",
                                                          "name_en": "Registration"}).status_code == 302
     service = service_questionnaires.services_for(org.tpe.id)[0]
-    made = client.post("/questionnaires/for-service", data={"service_id": service.id, "kind": "kiosk",
-                                                            "q_code": "kiosk_registration", "q_name_zh_TW": "戶籍登記評分"})
+    made = client.post("/questionnaires/for-service", data={
+        "service_id": service.id, "kind": "kiosk", "q_code": "kiosk_registration", "q_name_zh_TW": "戶籍登記評分"})
     assert made.status_code == 302 and "/questionnaires/versions/" in made.headers["Location"]
     draft_id = int(made.headers["Location"].rsplit("/", 1)[1])
     assert client.post(f"/questionnaires/versions/{draft_id}/publish").status_code == 302
