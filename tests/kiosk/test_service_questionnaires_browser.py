@@ -147,3 +147,9 @@ def test_the_admin_assignment_page_in_the_browser(org, page, live_server):
 
     db.session.expire_all()
     assert db.session.get(CounterQuestionnaire, counter_b.id).kiosk_questionnaire.code == "kiosk_military"
+    if SHOTS:
+        page.goto(f"{live_server.url}/questionnaires/services")
+        page.screenshot(path=os.path.join(SHOTS, "servicequest-admin-services.png"), full_page=True)
+        page.goto(f"{live_server.url}/analytics/?service={questionnaire.service_id}")
+        page.screenshot(path=os.path.join(SHOTS, "servicequest-dashboard-filter.png"), clip={
+            "x": 0, "y": 0, "width": 1280, "height": 420})
