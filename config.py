@@ -108,6 +108,8 @@ class Config:
     # The reason screen closes after this long untouched, warning with a countdown for the last part of it.
     KIOSK_REASON_SECONDS = float(os.environ.get("KIOSK_REASON_SECONDS", "60"))
     KIOSK_REASON_WARNING_SECONDS = float(os.environ.get("KIOSK_REASON_WARNING_SECONDS", "20"))
+    # The optional sex and age step (where an office turns it on) closes by itself after this, the rating kept.
+    KIOSK_SEX_AGE_SECONDS = float(os.environ.get("KIOSK_SEX_AGE_SECONDS", "15"))
     KIOSK_PAIRING_MINUTES = int(os.environ.get("KIOSK_PAIRING_MINUTES", str(24 * 60)))
     QR_ONETIME_DAYS = int(os.environ.get("QR_ONETIME_DAYS", "3"))
 

@@ -11,4 +11,4 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-from . import cli, routes  # noqa: E402,F401
+from . import cli, routes, sex_age  # noqa: E402,F401

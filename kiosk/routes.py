@@ -18,13 +18,14 @@ from flask_login import current_user, login_required
 from feedback_app.extensions import db
 from feedback_app.i18n import LANGUAGE_NAMES
 from feedback_app.models import Counter, Device, Role
-from feedback_app.services import devices, quarantine
+from feedback_app.services import devices, kiosk_sex_age, quarantine
 from feedback_app.services.access import ensure_access, require_role, scoped
 from feedback_app.services.contact import EMAIL_SHAPE, PHONE_PATTERN
 from feedback_app.services.defaults import QUESTIONNAIRES
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.org import open_counters_stmt
 from feedback_app.services.ratings import KIOSK_QUESTIONNAIRE, current_version
+from feedback_app.services.service_questionnaires import kiosk_code
 
 from . import bp
 from .texts import LANGUAGES, texts_for_page
@@ -53,9 +54,13 @@ def questionnaire_config(version=None) -> dict:
 
 
 def device_config(device: Device) -> dict:
-    """The published kiosk questionnaire of the device's counter, as the kiosk renders and answers it."""
+    """The published kiosk questionnaire of the device's counter, as the kiosk renders and answers it, and
+    the office's optional sex and age step (None when off)."""
     counter = device.counter
-    data = questionnaire_config(current_version(counter.office.city_id, KIOSK_QUESTIONNAIRE))
+    code = kiosk_code(counter)
+    data = questionnaire_config(current_version(counter.office.city_id, code))
+    data["questionnaire"] = code
+    data["sexAge"] = kiosk_sex_age.step_config(counter.office_id)
     data["counter"] = {"code": counter.code, "name": counter.name, "office": counter.office.name}
     return data
 
@@ -73,6 +78,7 @@ def page():
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         config_thanks_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
         config_poll_seconds=current_app.config["KIOSK_CONFIG_POLL_SECONDS"],
+        sex_age_seconds=current_app.config["KIOSK_SEX_AGE_SECONDS"],
         reason_screen={
             "seconds": current_app.config["KIOSK_REASON_SECONDS"],
             "warningSeconds": current_app.config["KIOSK_REASON_WARNING_SECONDS"],

@@ -118,6 +118,17 @@ TEXTS = {
         "Alamat email tidak valid; periksa atau hapus.",
         "อีเมลไม่ถูกต้อง โปรดตรวจสอบหรือลบออก",
     ),
+    "sex_age": t(
+        "為了性別統計，方便告訴我們您的性別和年齡嗎？（可略過，您的評分已送出）",
+        "For gender statistics, may we ask your sex and age? (you may skip; your rating is already sent)",
+        "Để thống kê theo giới, bạn có thể cho biết giới tính và độ tuổi không? "
+        "(có thể bỏ qua; đánh giá của bạn đã được gửi)",
+        "Untuk statistik gender, bolehkah kami tahu jenis kelamin dan usia Anda? "
+        "(boleh dilewati; penilaian Anda sudah terkirim)",
+        "เพื่อสถิติด้านเพศ ขอทราบเพศและช่วงอายุของคุณได้ไหม (ข้ามได้ ผลการประเมินของคุณส่งแล้ว)",
+    ),
+    "sex": t("性別", "Sex", "Giới tính", "Jenis kelamin", "เพศ"),
+    "age": t("年齡", "Age", "Tuổi", "Usia", "อายุ"),
 }
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import charts
 from ..extensions import db
 from ..models import Counter, Office, Questionnaire, Role, Unit, utcnow
-from ..services import analytics, reports
+from ..services import analytics, reports, service_questionnaires
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
 from ..services.stats import Period
@@ -32,6 +32,7 @@ FILTER_LABELS = {
     "unit": _l("Unit"),
     "counter": _l("Counter"),
     "questionnaire": _l("Questionnaire"),
+    "service": _l("Service"),
     "channel": _l("Channel"),
     "compare": _l("Compared with"),
 }
@@ -67,6 +68,7 @@ def _request_board(args=None) -> analytics.Dashboard:
         unit_id=unit_id,
         counter_id=counter_id,
         questionnaire_id=_int_arg(args, "questionnaire"),
+        service_id=_int_arg(args, "service"),
         question=args.get("question") or "overall",
         channel=channel,
         compare=compare,
@@ -97,6 +99,7 @@ def _choices(board: analytics.Dashboard) -> dict:
         if board.scope.office
         else [],
         "questionnaires": questionnaires,
+        "services": service_questionnaires.services_for(board.scope.city.id),
         "questions": analytics.question_labels(board.scope.city),
         "channels": CHANNELS,
         "compares": COMPARES,

@@ -66,6 +66,12 @@ class RatingRequestSchema(Schema):
     survey_token = fields.String(
         metadata={"description": "Signed QR survey token (instead of a device token)"}
     )
+    questionnaire = fields.String(
+        metadata={
+            "description": "A kiosk's batch: the code of the questionnaire its ratings were answered against "
+            "(default: the one assigned to the kiosk's counter)"
+        }
+    )
     sent_at = fields.String(
         metadata={
             "description": "The device's own clock when it sends (ISO 8601 with zone): every tap time of the "
@@ -154,11 +160,15 @@ def post_ratings():
     RATINGS_LIMIT.hit(_rate_key())
     body = _payload()
     batch = "ratings" in body
-    items = body["ratings"] if batch else [{k: v for k, v in body.items() if k not in ("survey_token", "sent_at")}]
+    items = (
+        body["ratings"]
+        if batch
+        else [{k: v for k, v in body.items() if k not in ("survey_token", "sent_at", "questionnaire")}]
+    )
     header = request.headers.get("Authorization", "")
     before_commit = None
     if header.lower().startswith("bearer "):
-        source = devices.kiosk_source(header[7:].strip())
+        source = devices.kiosk_source(header[7:].strip(), body.get("questionnaire"))
     elif isinstance(body.get("survey_token"), str):
         counter, record = qr.resolve(body["survey_token"], lock=True)
         if record is not None and len(items) != 1:

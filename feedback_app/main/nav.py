@@ -24,6 +24,7 @@ AREAS = [
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),
     ("kiosk.quarantine_list", _l("Refused ratings in quarantine"), (Role.ADMIN,)),
     ("questionnaires.index", _l("Questionnaires"), (Role.ADMIN,)),
+    ("questionnaires.counters", _l("What each counter asks"), (Role.ADMIN,)),
     ("reminders.settings", _l("Chase reminders and retention"), (Role.ADMIN,)),
 ]
 

@@ -22,6 +22,7 @@ from .case import (
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
+from .service import CounterQuestionnaire, OfficeKioskSettings, Service
 from .staff_survey import StaffSurveyInvitation, StaffSurveyResponse, StaffSurveyRound
 from .survey import (
     Alert,
@@ -47,4 +48,5 @@ __all__ = [
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
     "StaffSurveyInvitation", "StaffSurveyResponse", "StaffSurveyRound",
+    "CounterQuestionnaire", "OfficeKioskSettings", "Service",
 ]

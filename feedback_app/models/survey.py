@@ -35,7 +35,10 @@ class Questionnaire(db.Model):
     names: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     anonymous: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The service (業務別) this questionnaire was made for; None for the city's shipped ones.
+    service_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("services.id"))
 
+    service = so.relationship("Service")
     versions: so.Mapped[list["QuestionnaireVersion"]] = so.relationship(
         back_populates="questionnaire", order_by="QuestionnaireVersion.version"
     )
@@ -115,6 +118,8 @@ class QrToken(db.Model):
     used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The questionnaire chosen for the transaction's service; None = the counter's own.
+    questionnaire_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("questionnaires.id"))
 
 
 class Rating(db.Model):

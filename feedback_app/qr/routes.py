@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..main.nav import STAFF
 from ..models import Counter
-from ..services import posters, qr
+from ..services import posters, qr, service_questionnaires
 from ..services.access import ensure_access, require_role, scoped
 from ..services.errors import ValidationFailed
 from ..services.org import open_counters_stmt
@@ -23,7 +23,11 @@ def _counter(counter_id: int) -> Counter:
 def index():
     require_role(current_user, *STAFF)
     counters = db.session.scalars(scoped(open_counters_stmt(), Counter, current_user).order_by(Counter.code)).all()
-    return render_template("qr/index.html", counters=counters)
+    return render_template(
+        "qr/index.html",
+        counters=counters,
+        onetime_questionnaires=service_questionnaires.service_questionnaires(current_user.city_id),
+    )
 
 
 @bp.get("/poster/<int:counter_id>.<any(png, svg, pdf):fmt>")
@@ -55,7 +59,12 @@ def onetime():
     days = request.form.get("days", type=int)
     if request.form.get("days") and days is None:
         raise ValidationFailed(details={"days": "1-90"})
-    record, token = qr.mint_onetime(counter, created_by_id=current_user.id, days=days)
+    record, token = qr.mint_onetime(
+        counter,
+        created_by_id=current_user.id,
+        days=days,
+        questionnaire_id=request.form.get("questionnaire_id", type=int),
+    )
     db.session.commit()
     url = qr.survey_url(token)
     image = base64.b64encode(posters.png(url)).decode()

@@ -119,6 +119,7 @@ class Selection:
     unit_id: int | None = None
     counter_id: int | None = None
     questionnaire_id: int | None = None
+    service_id: int | None = None  # questionnaires made for this service (業務別)
     question: str = "overall"
     channel: str = "separate"  # "separate" | "combined" | "kiosk" | "qr"
     compare: str = "kind"  # the funnel's reference: "kind" (offices of the same kind, 金城) | "city" (pooled)
@@ -178,6 +179,8 @@ def _question_ids(city: City, selection: Selection, kinds: tuple[str, ...] | Non
     )
     if selection.questionnaire_id:
         stmt = stmt.where(Questionnaire.id == selection.questionnaire_id)
+    if selection.service_id:
+        stmt = stmt.where(Questionnaire.service_id == selection.service_id)
     if kinds:
         stmt = stmt.where(Questionnaire.kind.in_(kinds))
     return list(db.session.scalars(stmt))

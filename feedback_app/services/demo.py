@@ -37,6 +37,7 @@ from . import notify
 from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar, next_office_moment
 from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
 from .defaults import ensure_city_defaults
+from .demo_services import seed_demo_services
 from .planner import refresh_planner_statistics
 from .rollups import refresh_rollups
 from .staff_survey.demo import seed_demo_rounds
@@ -141,6 +142,7 @@ def seed_demo(now: datetime | None = None, ratings_per_day: int = 24, cases: int
     db.session.flush()
 
     _seed_ratings(rng, city, now, ratings_per_day)
+    seed_demo_services(city.id, users["admin"], now, seed)
     calendar = WorkCalendar((now - timedelta(days=400)).year, now.year + 1)
     _seed_cases(rng, city, offices, users, now, cases, calendar)
     _settle_history(city, now, calendar)

@@ -14,6 +14,7 @@ from ..models import Counter, Device, Office, Rating, Unit, utcnow
 from ..security import hash_token, new_token
 from .errors import AccessDenied, DomainError, NotFound, ValidationFailed
 from .ratings import KIOSK_QUESTIONNAIRE, Source
+from .service_questionnaires import kiosk_code_column, sent_kiosk_code
 
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -141,6 +142,7 @@ _SOURCE_BY_TOKEN = (
         .where(Rating.device_id == Device.id)
         .scalar_subquery()
         .label("last_tapped_at"),
+        kiosk_code_column(Counter.id).label("kiosk_questionnaire"),
     )
     .join(Counter, Counter.id == Device.counter_id)
     .join(Unit, Unit.id == Counter.unit_id)
@@ -149,8 +151,10 @@ _SOURCE_BY_TOKEN = (
 )
 
 
-def kiosk_source(token: str | None) -> Source:
-    """The rating source of a device token in one query (the ingestion hot path); 401 unknown, 403 revoked."""
+def kiosk_source(token: str | None, questionnaire=None) -> Source:
+    """The rating source of a device token in one query (the ingestion hot path); 401 unknown, 403 revoked.
+
+    questionnaire: the code the kiosk says its batch was answered against (see service_questionnaires)."""
     if not token:
         raise DeviceUnauthorized()
     row = db.session.connection().execute(_SOURCE_BY_TOKEN, {"token_hash": hash_token(token)}).one_or_none()
@@ -169,7 +173,7 @@ def kiosk_source(token: str | None) -> Source:
         office_id=row.office_id,
         unit_id=row.unit_id,
         counter_id=row.counter_id,
-        questionnaire_code=KIOSK_QUESTIONNAIRE,
+        questionnaire_code=sent_kiosk_code(row.city_id, questionnaire, row.kiosk_questionnaire or KIOSK_QUESTIONNAIRE),
         device_id=row.id,
         last_tapped_at=row.last_tapped_at,
         paired_at=row.paired_at,

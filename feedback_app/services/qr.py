@@ -12,7 +12,8 @@ from ..extensions import db
 from ..links import public_url
 from ..models import Channel, Counter, QrToken, utcnow
 from .errors import DomainError, ValidationFailed
-from .ratings import SURVEY_QUESTIONNAIRE, Source
+from .ratings import Source
+from .service_questionnaires import onetime_questionnaire, qr_code
 
 SALT = "counter-feedback.survey-link"
 
@@ -39,9 +40,10 @@ def counter_token(counter: Counter) -> str:
 
 
 def mint_onetime(
-    counter: Counter, created_by_id: int | None = None, days: int | None = None
+    counter: Counter, created_by_id: int | None = None, days: int | None = None, questionnaire_id=None
 ) -> tuple[QrToken, str]:
-    """A one-time survey link for one transaction: expires (default 3 days) and takes one submission."""
+    """A one-time survey link for one transaction: expires (default 3 days) and takes one submission; it asks
+    the questionnaire of the transaction's service when one is chosen, else the counter's."""
     if counter is None or not counter.open_for_ratings:
         raise ValidationFailed(details={"counter": str(_l("Unknown or inactive counter."))})
     days = days if days is not None else current_app.config.get("QR_ONETIME_DAYS", 3)
@@ -54,6 +56,7 @@ def mint_onetime(
         jti=jti,
         expires_at=utcnow() + timedelta(days=days),
         created_by_id=created_by_id,
+        questionnaire_id=onetime_questionnaire(counter, questionnaire_id),
     )
     db.session.add(record)
     db.session.flush()
@@ -93,7 +96,7 @@ def source_for(counter: Counter, record: QrToken | None) -> Source:
         office_id=counter.office_id,
         unit_id=counter.unit_id,
         counter_id=counter.id,
-        questionnaire_code=SURVEY_QUESTIONNAIRE,
+        questionnaire_code=qr_code(counter, record),
         qr_token_id=record.id if record else None,
     )
 

@@ -25,14 +25,13 @@ from .ratings import (
     DUPLICATE,
     FLAG_BEFORE_PAIRING,
     FLAG_FUTURE,
-    KIOSK_QUESTIONNAIRE,
     REJECTED,
     STORED,
-    SURVEY_QUESTIONNAIRE,
     Outcome,
     Source,
     ingest,
 )
+from .service_questionnaires import questionnaire_code_for
 
 STORED_RESOLUTION = "stored"
 DISMISSED = "dismissed"
@@ -191,7 +190,7 @@ def _source(item: QuarantinedRating) -> Source:
         office_id=item.office_id,
         unit_id=item.unit_id,
         counter_id=item.counter_id,
-        questionnaire_code=KIOSK_QUESTIONNAIRE if item.channel == "kiosk" else SURVEY_QUESTIONNAIRE,
+        questionnaire_code=questionnaire_code_for(item.channel, item.counter_id, item.qr_token_id),
         device_id=item.device_id,
         qr_token_id=item.qr_token_id,
         last_tapped_at=last_tapped_at,

@@ -5,7 +5,8 @@ from flask import current_app, render_template, request
 from ..extensions import db
 from ..models import utcnow
 from ..services import qr
-from ..services.ratings import REJECTED, SURVEY_QUESTIONNAIRE, current_version, ingest, published_version
+from ..services.ratings import REJECTED, current_version, ingest, published_version
+from ..services.service_questionnaires import qr_code
 from . import bp
 from .texts import text
 
@@ -66,7 +67,8 @@ def form(token):
     city_id = counter.office.city_id
     # Answers keep the version their form showed, even when a newer one was published while it was filled in.
     shown = request.form.get("version") if request.method == "POST" else None
-    version = published_version(city_id, SURVEY_QUESTIONNAIRE, shown) or current_version(city_id, SURVEY_QUESTIONNAIRE)
+    code = qr_code(counter, record)
+    version = published_version(city_id, code, shown) or current_version(city_id, code)
     questions = version.questions
     errors, given, contact, ask_consent = {}, {}, _contact_from_form(), False
     if request.method == "POST":

@@ -6,6 +6,8 @@
   var CONFIG_KEY = "cf.kiosk.config";
   var ETAG_KEY = "cf.kiosk.etag";
   var BACKOFF_KEY = "cf.kiosk.backoff";
+  // Answers to the optional sex and age step, sent once their rating has left the queue above.
+  var SEXAGE_KEY = "cf.kiosk.sexage";
   // Earlier versions kept refused ratings here, contact details and all; the server keeps them now.
   var OLD_REJECTED_KEY = "cf.kiosk.rejected";
   // The server has answered for these: kept, kept before, or kept in quarantine for an admin.
@@ -21,6 +23,10 @@
   var CONFIG_POLL_MS = data.configPollMs || 30000;
   var pendingConfig = null; // a newly published version, shown from the next citizen on
   var WHY = data.reasonScreen || {seconds: 60, warningSeconds: 20};
+  var SEXAGE_MS = data.sexAgeMs || 15000;
+  var step = null;         // {uuid, dropped} of the rating whose sex and age step is shown
+  var stepForm = document.getElementById("sexage-form"); // absent from a page kept from before the step
+  var stepTimer = null;
   var lang = DEFAULT_LANG;
   var current = null;      // uuid of the rating whose reasons are being asked
   var whyDeadline = 0;     // when the reason screen closes unless it is touched again
@@ -51,6 +57,7 @@
     var item = {uuid: newUuid(), tapped_at: new Date().toISOString(), locale: lang,
                 answers: {overall: score}, ready: score > 2};
     if (config.version) { item.version = config.version; }
+    if (config.questionnaire) { item.questionnaire = config.questionnaire; }
     updateQueue(function (q) { q.push(item); });
     return item;
   }
@@ -84,8 +91,12 @@
     sendTimer = null;
     var token = window.localStorage.getItem(TOKEN_KEY);
     document.getElementById("not-paired").hidden = !!token;
-    var ready = queue().filter(function (item) { return item.ready; }).slice(0, BATCH);
-    if (sending || !ready.length || !token) { return; }
+    var ready = queue().filter(function (item) { return item.ready; });
+    if (sending || !token) { return; }
+    if (!ready.length) { flushSexAge(token); return; }
+    // One questionnaire per send: each rating is read against the questionnaire it was answered on.
+    var asked = ready[0].questionnaire || null;
+    ready = ready.filter(function (item) { return (item.questionnaire || null) === asked; }).slice(0, BATCH);
     sending = true;
     var body = {ratings: ready.map(function (item) {
       var copy = {uuid: item.uuid, tapped_at: item.tapped_at, locale: item.locale, answers: item.answers};
@@ -95,6 +106,7 @@
     })};
     // This device's clock now: the server corrects every tap time by how far it is off.
     body.sent_at = new Date().toISOString();
+    if (asked) { body.questionnaire = asked; }
     fetch(data.api, {method: "POST", headers: {"Content-Type": "application/json", "Authorization": "Bearer " + token},
                      body: JSON.stringify(body), cache: "no-store"})
       .then(function (response) {
@@ -114,7 +126,33 @@
         sending = false;
         if (!removed) { failed(); return; }
         save(BACKOFF_KEY, {attempt: 0, next: 0});
-        if (queue().some(function (item) { return item.ready; })) { schedule(0); }
+        if (queue().some(function (item) { return item.ready; })) { schedule(0); } else { flushSexAge(token); }
+      })
+      .catch(function () { sending = false; failed(); });
+  }
+
+  // The step's answers update ratings the server holds already; an answer whose rating still waits stays.
+  function flushSexAge(token) {
+    var waiting = {};
+    queue().forEach(function (item) { waiting[item.uuid] = true; });
+    var due = load(SEXAGE_KEY, []).filter(function (a) { return !waiting[a.uuid]; }).slice(0, BATCH);
+    if (sending || !due.length) { return; }
+    sending = true;
+    fetch(data.sexAgeUrl, {method: "POST", cache: "no-store",
+                           headers: {"Content-Type": "application/json", "Accept": "application/json",
+                                     "Authorization": "Bearer " + token},
+                           body: JSON.stringify({answers: due})})
+      .then(function (response) {
+        // A request the server cannot read is never read later either: forget it rather than resend forever.
+        if (response.status === 400) { return {results: due}; }
+        if (!response.ok) { throw new Error("status " + response.status); }
+        return response.json();
+      })
+      .then(function (answer) {
+        var done = {};
+        answer.results.forEach(function (result) { if (result.uuid) { done[result.uuid] = true; } });
+        save(SEXAGE_KEY, load(SEXAGE_KEY, []).filter(function (a) { return !done[a.uuid]; }));
+        sending = false;
       })
       .catch(function () { sending = false; failed(); });
   }
@@ -135,6 +173,12 @@
       else if (key === "reasons") { el.textContent = config.reasons ? tr(config.reasons.texts) : ""; }
       else { el.textContent = text(key); }
     });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-sexage]"), function (el) {
+      var parts = el.getAttribute("data-sexage").split(":");
+      var options = config.sexAge ? config.sexAge[parts[0]] || [] : [];
+      var option = options.filter(function (o) { return o.code === parts[1]; })[0];
+      if (option) { el.textContent = tr(option.texts); }
+    });
     config.overall.options.forEach(function (option) {
       var el = document.querySelector('[data-option="' + option.code + '"]');
       if (el) { el.textContent = tr(option.texts); }
@@ -146,7 +190,7 @@
   }
 
   function show(id) {
-    ["screen-rate", "screen-why", "screen-thanks"].forEach(function (s) {
+    ["screen-rate", "screen-why", "screen-sexage", "screen-thanks"].forEach(function (s) {
       document.getElementById(s).hidden = s !== id;
     });
     var heading = document.querySelector("#" + id + " h1, #" + id + " .thanks");
@@ -156,8 +200,11 @@
   function reset() {
     clearTimeout(thanksTimer);
     stopWhyTimer();
+    clearTimeout(stepTimer);
+    step = null;
     current = null;
     document.getElementById("why-form").reset();
+    if (stepForm) { stepForm.reset(); }
     if (pendingConfig) { useConfig(pendingConfig); pendingConfig = null; }
     showFieldErrors({});
     document.getElementById("consent-ask").hidden = true;
@@ -175,7 +222,7 @@
 
   function tap(score) {
     var item = record(score);
-    if (score > 2) { thanks(); return; }
+    if (score > 2) { rated(item.uuid, false); return; }
     current = item.uuid;
     show("screen-why");
     armWhyTimer();
@@ -237,7 +284,60 @@
   function send(answer, contact) {
     stopWhyTimer();
     finish(current, answer.reasons, contact);
-    thanks(answer.typed && !contact);
+    rated(current, answer.typed && !contact);
+  }
+
+  // --- the optional sex and age step (where the office turns it on): after the rating, never before it ---
+  function rated(uuid, contactDropped) {
+    if (!config.sexAge || !stepForm) { thanks(contactDropped); return; }
+    flush(); // the rating leaves now, as without the step; the answers follow it as an update
+    step = {uuid: uuid, dropped: contactDropped};
+    stepForm.reset();
+    show("screen-sexage");
+    armStepTimer();
+  }
+
+  function armStepTimer() {
+    clearTimeout(stepTimer);
+    stepTimer = setTimeout(function () { endStep(true); }, SEXAGE_MS);
+  }
+
+  // Sent, skipped or timed out: what was chosen is attached unless skipped; the rating stands either way.
+  function endStep(keep) {
+    if (!step) { return; }
+    clearTimeout(stepTimer);
+    var sex = stepForm.querySelector('input[name="sex"]:checked');
+    var age = stepForm.querySelector('input[name="age_group"]:checked');
+    if (keep && (sex || age)) {
+      var answers = load(SEXAGE_KEY, []);
+      answers.push({uuid: step.uuid, sex: sex ? sex.value : null, age_group: age ? age.value : null});
+      save(SEXAGE_KEY, answers);
+    }
+    var dropped = step.dropped;
+    step = null;
+    thanks(dropped);
+  }
+
+  function buildStep() {
+    if (!stepForm) { return; }
+    ["sex", "age_group"].forEach(function (name) {
+      var box = document.getElementById("sexage-" + name);
+      Array.prototype.forEach.call(box.querySelectorAll(".sexage-choice"), function (el) { box.removeChild(el); });
+      (config.sexAge ? config.sexAge[name] : []).forEach(function (option) {
+        var label = document.createElement("label");
+        var input = document.createElement("input");
+        var span = document.createElement("span");
+        label.className = "sexage-choice";
+        input.type = "radio";
+        input.name = name;
+        input.value = option.code;
+        span.setAttribute("data-sexage", name + ":" + option.code);
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(" "));
+        label.appendChild(span);
+        box.appendChild(label);
+      });
+    });
   }
 
   // The time ran out: the tap and the ticked reasons are kept; contact only as the citizen agreed to it.
@@ -289,6 +389,7 @@
       label.appendChild(span);
       box.appendChild(label);
     });
+    buildStep();
     setLanguage(lang);
   }
 
@@ -328,6 +429,11 @@
     });
     document.getElementById("why-form").addEventListener("submit", submitWhy);
     document.getElementById("skip").addEventListener("click", skip);
+    if (stepForm) {
+      stepForm.addEventListener("submit", function (event) { event.preventDefault(); endStep(true); });
+      document.getElementById("sexage-skip").addEventListener("click", function () { endStep(false); });
+      stepForm.addEventListener("change", function () { if (step) { armStepTimer(); } });
+    }
     document.getElementById("more-time").addEventListener("click", stillHere);
     document.getElementById("consent-yes").addEventListener("click", function () { consentAnswered(true); });
     document.getElementById("consent-no").addEventListener("click", function () { consentAnswered(false); });
