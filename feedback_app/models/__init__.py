@@ -19,9 +19,11 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .improvement import ImprovementAction, ImprovementState, ImprovementTarget
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
+from .phone_tests import PhoneFollowup, PhoneTest, PhoneTestPlan
 from .survey import (
     Alert,
     Answer,
@@ -45,4 +47,5 @@ __all__ = [
     "QrToken", "QuarantinedRating",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
+    "ImprovementAction", "ImprovementState", "ImprovementTarget", "PhoneFollowup", "PhoneTest", "PhoneTestPlan",
 ]
