@@ -18,6 +18,8 @@ AREAS = [
     ("analytics.dashboard", _l("Satisfaction and response indicators"), MANAGERS),
     ("analytics.reports", _l("Quarterly reports"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("qr.index", _l("QR surveys and posters"), STAFF),
+    ("phone_tests.index", _l("Phone courtesy tests"), MANAGERS),
+    ("improvements.index", _l("Improvement actions"), MANAGERS),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),

@@ -429,3 +429,41 @@ def owners_for(office_ids: list[int], city_id: int) -> list[User]:
             .order_by(User.office_id.is_(None), User.office_id, User.display_name)
         )
     )
+
+
+def target_choices(office_ids: list[int], city_id: int, limit: int = 50) -> dict[str, list[tuple[str, str]]]:
+    """What an action may be linked to, grouped for a picker: the city's reasons and categories, the offices'
+    counters and their latest phone tests (failed ones first)."""
+    several = len(office_ids) > 1
+    groups: dict[str, list[tuple[str, str]]] = {}
+    groups[str(TARGET_LABELS[ImprovementTarget.REASON])] = [
+        (f"{ImprovementTarget.REASON}:{code}", label) for code, label in sorted(reason_labels(city_id).items())
+    ]
+    groups[str(TARGET_LABELS[ImprovementTarget.CATEGORY])] = [
+        (f"{ImprovementTarget.CATEGORY}:{c.id}", category_label(c))
+        for c in db.session.scalars(
+            sa.select(CaseCategory)
+            .where(CaseCategory.city_id == city_id, CaseCategory.active.is_(True))
+            .order_by(CaseCategory.position, CaseCategory.id)
+        )
+    ]
+    groups[str(TARGET_LABELS[ImprovementTarget.COUNTER])] = [
+        (f"{ImprovementTarget.COUNTER}:{c.id}", f"{c.office.name} {c.name}" if several else c.name)
+        for c in db.session.scalars(
+            sa.select(Counter).where(Counter.office_id.in_(office_ids or [-1])).order_by(Counter.code)
+        )
+    ]
+    groups[str(TARGET_LABELS[ImprovementTarget.PHONE_TEST])] = [
+        (
+            f"{ImprovementTarget.PHONE_TEST}:{t.id}",
+            f"{t.office.name if several else ''} {t.unit.name} "
+            f"{t.called_at.astimezone(TAIPEI):%Y-%m-%d} {'✗' if not t.passed else '✓'}".strip(),
+        )
+        for t in db.session.scalars(
+            sa.select(PhoneTest)
+            .where(PhoneTest.office_id.in_(office_ids or [-1]))
+            .order_by(PhoneTest.passed, PhoneTest.called_at.desc())
+            .limit(limit)
+        )
+    ]
+    return groups

@@ -47,7 +47,6 @@ FOLLOWUP_WORKING_DAYS = 5
 
 @dataclass
 class PhoneTestInput:
-    office_id: int | None
     unit_id: int | None
     called_at: datetime | None  # aware
     tester: str | None
@@ -65,11 +64,9 @@ def test_passes(scores: dict) -> bool:
 def _check(data: PhoneTestInput, actor: User, now: datetime) -> tuple[Unit, dict]:
     errors: dict[str, str] = {}
     unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
-    if data.office_id is None or not can_access_office(actor, data.office_id):
-        errors["office_id"] = str(_l("Choose one of your offices."))
-    elif unit is None or unit.office_id != data.office_id:
-        errors["unit_id"] = str(_l("Choose a unit of the chosen office."))
-    elif not unit.active:
+    if unit is None or not can_access_office(actor, unit.office_id):
+        errors["unit_id"] = str(_l("Choose a unit of one of your offices."))
+    elif not (unit.active and unit.office.active):
         errors["unit_id"] = str(_l("This unit is closed."))
     if data.called_at is None:
         errors["called_at"] = str(_l("Give the date and time of the call."))

@@ -49,7 +49,7 @@ def phone_tables(board: Dashboard) -> list[Table]:
         str(_l("Phone courtesy tests by unit: plan and results")),
         [
             str(_l("Unit")),
-            str(_l("Planned")),
+            str(_l("Tests planned")),
             str(_l("Tested")),
             str(_l("Plan progress")),
             str(_l("Passed")),

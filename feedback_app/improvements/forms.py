@@ -1,0 +1,27 @@
+"""The improvement action form: the problem and what it is linked to, the measure, owner, due date and state."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from ..forms import Form
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class ActionForm(Form):
+    # Choices are filled by the view; the service decides what is valid, so every refusal has the same words.
+    office_id = SelectField(_l("Office"), coerce=_optional_int, validate_choice=False)
+    problem = TextAreaField(_l("Problem"), validators=[InputRequired()])
+    target = SelectField(_l("Linked to"), validate_choice=False, validators=[InputRequired()])
+    measure = TextAreaField(_l("Measure"), validators=[InputRequired()])
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False, validators=[InputRequired()])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    state = SelectField(_l("State"), validate_choice=False)
+    dropped_reason = TextAreaField(_l("Why it was dropped"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
