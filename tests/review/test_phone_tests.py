@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Notification, PhoneFollowup, PhoneTest, Role
+from feedback_app.models import Notification, PhoneFollowup, PhoneTest
 from feedback_app.services import phone_tests
 from feedback_app.services.calendar import TAIPEI
 from feedback_app.services.errors import AccessDenied, ValidationFailed
@@ -169,7 +169,8 @@ def test_plan_progress_and_share_passing_per_unit_and_office(app, org, calendar_
     assert (a.previous.n, a.previous.hits) == (1, 0)
     assert a.followups_open == 2  # open now: this quarter's failed test and June's, never done
     assert (b.planned, b.done, b.progress) == (2, 1, 0.5)
-    offices = {o.code: (now.n, now.hits) for o, now, _before in phone_tests.office_results([org.a.id, org.b.id], quarter)}
+    results = phone_tests.office_results([org.a.id, org.b.id], quarter)
+    offices = {o.code: (now.n, now.hits) for o, now, _before in results}
     assert offices == {"AA": (3, 2), "BB": (1, 1)}
     trend = phone_tests.trend([org.a.id], quarter, steps=2)
     assert [(p.key, s.n, s.hits) for p, s in trend] == [("2026-Q2", 1, 0), ("2026-Q3", 3, 2)]
