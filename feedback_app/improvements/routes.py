@@ -4,10 +4,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import ImprovementState, utcnow
-from ..services import analytics, improvements
+from ..services import analytics, improvements, review_tables
 from ..services.access import require_role, visible_office_ids
 from ..services.errors import DomainError, ValidationFailed
 from ..services.org import open_offices
@@ -32,13 +33,17 @@ def _show_errors(form, error: DomainError) -> None:
 def _prepare(form: ActionForm) -> None:
     offices = open_offices(visible_office_ids(current_user))
     ids = [o.id for o in offices]
-    form.office_id.choices = [(o.id, o.name) for o in offices]
-    form.target.choices = improvements.target_choices(ids, current_user.city_id)
+    form.office_id.choices = [SelectChoice(o.id, o.name) for o in offices]
+    form.target.choices = [
+        SelectChoice(value, label, optgroup=group)
+        for group, choices in improvements.target_choices(ids, current_user.city_id).items()
+        for value, label in choices
+    ]
     form.owner_id.choices = [
-        (u.id, f"{u.display_name}（{u.office.name if u.office else current_user.city.name}）")
+        SelectChoice(u.id, f"{u.display_name}（{u.office.name if u.office else current_user.city.name}）")
         for u in improvements.owners_for(ids, current_user.city_id)
     ]
-    form.state.choices = [(s, str(improvements.STATE_LABELS[s])) for s in ImprovementState.ALL]
+    form.state.choices = [SelectChoice(s, str(improvements.STATE_LABELS[s])) for s in ImprovementState.ALL]
     if current_user.office_id is not None and not form.office_id.data:
         form.office_id.data = current_user.office_id
 
@@ -119,6 +124,7 @@ def detail(action_id: int):
         state_label=improvements.STATE_LABELS.get(action.state, action.state),
         figures=improvements.before_after(action),
         window=improvements.WINDOW_DAYS,
+        share_text=review_tables.share_text,
     )
 
 

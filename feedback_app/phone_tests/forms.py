@@ -11,6 +11,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..forms import Form
@@ -37,7 +38,8 @@ def _optional_int(value):
 def _item_field(item: str) -> RadioField:
     results = (PASS, FAIL, NOT_APPLICABLE) if item in OPTIONAL_ITEMS else (PASS, FAIL)
     # The service checks the score, so an unknown one is refused with the same words from every way in.
-    return RadioField(ITEM_LABELS[item], choices=[(r, RESULT_LABELS[r]) for r in results], validate_choice=False)
+    choices = [SelectChoice(r, RESULT_LABELS[r]) for r in results]
+    return RadioField(ITEM_LABELS[item], choices=choices, validate_choice=False)
 
 
 class PhoneTestForm(Form):

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import PhoneFollowup, utcnow
@@ -29,8 +30,8 @@ def _show_errors(form, error: DomainError) -> None:
     flash(str(error.message), "error")
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    return [(u.id, f"{u.office.name} {u.name}") for u in phone_tests.units_for(current_user)]
+def _unit_choices() -> list[SelectChoice]:
+    return [SelectChoice(u.id, f"{u.office.name} {u.name}") for u in phone_tests.units_for(current_user)]
 
 
 def _board(args) -> analytics.Dashboard:
