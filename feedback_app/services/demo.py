@@ -38,6 +38,7 @@ from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar, next_of
 from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
 from .defaults import ensure_city_defaults
 from .planner import refresh_planner_statistics
+from .review_demo import seed_review_demo
 from .rollups import refresh_rollups
 
 CALENDARS = Path(__file__).resolve().parent.parent / "data" / "office-calendar"
@@ -143,6 +144,7 @@ def seed_demo(now: datetime | None = None, ratings_per_day: int = 24, cases: int
     calendar = WorkCalendar((now - timedelta(days=400)).year, now.year + 1)
     _seed_cases(rng, city, offices, users, now, cases, calendar)
     _settle_history(city, now, calendar)
+    seed_review_demo(city, now)
     db.session.commit()
     # A year of ratings, folded as the jobs would have folded them, then the planner told what is there.
     refresh_rollups()
