@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
 from ..forms import Form
+from ..phone_tests.forms import MarkedRequired
 
 
 def _optional_int(value):
@@ -17,11 +18,11 @@ def _optional_int(value):
 class ActionForm(Form):
     # Choices are filled by the view; the service decides what is valid, so every refusal has the same words.
     office_id = SelectField(_l("Office"), coerce=_optional_int, validate_choice=False)
-    problem = TextAreaField(_l("Problem"), validators=[InputRequired()])
-    target = SelectField(_l("Linked to"), validate_choice=False, validators=[InputRequired()])
-    measure = TextAreaField(_l("Measure"), validators=[InputRequired()])
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False, validators=[InputRequired()])
-    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    problem = TextAreaField(_l("Problem"), validators=[MarkedRequired()])
+    target = SelectField(_l("Linked to"), validate_choice=False, validators=[MarkedRequired()])
+    measure = TextAreaField(_l("Measure"), validators=[MarkedRequired()])
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False, validators=[MarkedRequired()])
+    due_date = DateField(_l("Due date"), validators=[Optional(), MarkedRequired()])
     state = SelectField(_l("State"), validate_choice=False)
     dropped_reason = TextAreaField(_l("Why it was dropped"), validators=[Optional()])
     submit = SubmitField(_l("Save"))

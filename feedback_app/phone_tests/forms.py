@@ -35,18 +35,30 @@ def _optional_int(value):
         return None
 
 
+class MarkedRequired:
+    """Marks a field required (its label says so) and leaves the check to the service, which names every
+    missing or wrong field at once rather than only those the form catches first."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        return None
+
+
 def _item_field(item: str) -> RadioField:
     results = (PASS, FAIL, NOT_APPLICABLE) if item in OPTIONAL_ITEMS else (PASS, FAIL)
     # The service checks the score, so an unknown one is refused with the same words from every way in.
     choices = [SelectChoice(r, RESULT_LABELS[r]) for r in results]
-    return RadioField(ITEM_LABELS[item], choices=choices, validate_choice=False)
+    return RadioField(ITEM_LABELS[item], choices=choices, validate_choice=False, validators=[MarkedRequired()])
 
 
 class PhoneTestForm(Form):
-    unit_id = SelectField(_l("Office and unit"), coerce=_optional_int, validate_choice=False)
-    called_at = DateTimeLocalField(_l("Date and time of the call"), validators=[InputRequired()])
+    unit_id = SelectField(
+        _l("Office and unit"), coerce=_optional_int, validate_choice=False, validators=[MarkedRequired()]
+    )
+    called_at = DateTimeLocalField(_l("Date and time of the call"), validators=[Optional(), MarkedRequired()])
     extension = StringField(_l("Extension"))
-    tester = StringField(_l("Tester"), validators=[InputRequired()])
+    tester = StringField(_l("Tester"), validators=[MarkedRequired()])
     three_rings = _item_field("three_rings")
     greeting = _item_field("greeting")
     attitude = _item_field("attitude")

@@ -150,3 +150,24 @@ def test_the_landing_page_links_both_areas_for_managers(client, org):
     page = client.get("/").get_data(as_text=True)
     assert "/phone-tests/" in page and "/improvements/" in page
     assert date.today()  # the page renders for a supervisor of an office
+
+
+def test_an_empty_call_form_names_every_missing_field_at_once(client, org):
+    login(client, "tpe.monitor")
+    response = client.post("/phone-tests/new", data={"unit_id": "", "called_at": "", "tester": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ("請選擇您所屬機關的課室。", "請填寫測試日期與時間。", "請填寫測試人員。", "請評定合格或不合格。",
+                    "請評定合格、不合格或不適用。"):
+        assert message in page, message
+    assert _count(PhoneTest) == 0
+
+
+def test_an_empty_action_form_names_every_missing_field_at_once(client, org):
+    login(client, "aa.director")
+    response = client.post("/improvements/new", data={"office_id": org.a.id, "state": "planned"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ("此欄位必填。", "請將問題連結至不滿意原因", "請選擇本機關在職同仁為負責人。", "請填寫期限。"):
+        assert message in page, message
+    assert _count(ImprovementAction) == 0
