@@ -50,8 +50,10 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .cases.public import bp as lookup_bp
+    from .improvements import bp as improvements_bp
     from .main import bp as main_bp
     from .open311 import bp as open311_bp
+    from .phone_tests import bp as phone_tests_bp
     from .qr import bp as qr_bp
     from .questionnaires import bp as questionnaires_bp
     from .reminders import bp as reminders_bp
@@ -75,6 +77,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(analytics_bp)
     app.register_blueprint(staff_survey_bp)
+    app.register_blueprint(phone_tests_bp)
+    app.register_blueprint(improvements_bp)
     register_api(api)
     errors.init_app(app)
 

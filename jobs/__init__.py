@@ -9,7 +9,7 @@ from datetime import datetime
 
 from feedback_app.extensions import db
 
-from . import chase, delivery, notices, reports, retention, rollups, runs, staff_survey
+from . import chase, delivery, notices, phone_followups, reports, retention, rollups, runs, staff_survey
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ JOBS = {
     for job in (
         Job("chase", chase.chase, {}, office_time=True),
         Job("digest", chase.digest, {}, office_time=True),
+        Job("phone-followups", phone_followups.chase_followups, {}, office_time=True),
         Job("petitioner-notices", notices.petitioner_notices, {"hour": "8-17", "minute": "0,30"}),
         Job("retention", retention.purge, {"hour": "2", "minute": "15"}),
         Job("quarterly-report", reports.quarterly_reports, {}, office_time=True),

@@ -19,6 +19,8 @@ AREAS = [
     ("analytics.reports", _l("Quarterly reports"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("staff_survey.rounds", _l("Staff satisfaction survey"), (Role.MONITOR, Role.DIRECTOR, Role.ADMIN)),
     ("qr.index", _l("QR surveys and posters"), STAFF),
+    ("phone_tests.index", _l("Phone courtesy tests"), MANAGERS),
+    ("improvements.index", _l("Improvement actions"), MANAGERS),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("tokens.index", _l("API tokens"), (Role.ADMIN,)),
     ("kiosk.device_list", _l("Kiosks"), (Role.ADMIN,)),

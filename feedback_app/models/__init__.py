@@ -19,9 +19,11 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .improvement import ImprovementAction, ImprovementState, ImprovementTarget
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
+from .phone_tests import PhoneFollowup, PhoneTest, PhoneTestPlan
 from .service import CounterQuestionnaire, OfficeKioskSettings, Service
 from .staff_survey import StaffSurveyInvitation, StaffSurveyResponse, StaffSurveyRound
 from .survey import (
@@ -49,4 +51,5 @@ __all__ = [
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
     "StaffSurveyInvitation", "StaffSurveyResponse", "StaffSurveyRound",
     "CounterQuestionnaire", "OfficeKioskSettings", "Service",
+    "ImprovementAction", "ImprovementState", "ImprovementTarget", "PhoneFollowup", "PhoneTest", "PhoneTestPlan",
 ]

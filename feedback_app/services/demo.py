@@ -39,6 +39,7 @@ from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
 from .defaults import ensure_city_defaults
 from .demo_services import seed_demo_services
 from .planner import refresh_planner_statistics
+from .review_demo import seed_review_demo
 from .rollups import refresh_rollups
 from .staff_survey.demo import seed_demo_rounds
 
@@ -147,6 +148,7 @@ def seed_demo(now: datetime | None = None, ratings_per_day: int = 24, cases: int
     _seed_cases(rng, city, offices, users, now, cases, calendar)
     _settle_history(city, now, calendar)
     seed_demo_rounds(city.id, users["admin"], now, rng)
+    seed_review_demo(city, now)
     db.session.commit()
     # A year of ratings, folded as the jobs would have folded them, then the planner told what is there.
     refresh_rollups()

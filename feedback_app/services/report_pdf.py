@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import charts
 from ..i18n import roc_date
-from . import stats
+from . import review_tables, stats
 from .analytics import Dashboard
 from .reports import CHART_TITLES, Table, figures, interval, num, pct, points
 
@@ -101,6 +101,7 @@ SECTIONS = (
         ("cases", "cases_by_channel", "cases_by_category", "cases_by_unit", "cases_trend", "review"),
         ("cases",),
     ),
+    (review_tables.SECTION_TITLE, review_tables.TABLE_KEYS, ()),
 )
 
 

@@ -521,8 +521,14 @@ def build_quarterly_report(office_or_city: Office | City, year: int, quarter: in
             title=f"{board.scope.name} {period.label} 服務滿意度與意見回應報告",
             filename=f"{board.scope.code}-{period.key}",
             board=board,
-            tables=tables(board),
+            tables=tables(board) + _review_tables(board),
         )
+
+
+def _review_tables(board: Dashboard) -> list[Table]:
+    from .review_tables import report_tables
+
+    return report_tables(board)
 
 
 def render_ods(title: str, all_tables: list[Table]) -> bytes:

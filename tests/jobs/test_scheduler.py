@@ -36,14 +36,18 @@ def test_missed_runs_are_run_once_on_start_up_not_once_per_missed_tick(app, week
     monday = taipei(datetime(2026, 11, 30).date(), 9, 0)
     first = catch_up(app, "holder", now=monday)
     assert first["chase"]["queued"] > 0
-    assert set(first) == {"chase", "digest", "petitioner-notices", "retention", "quarterly-report", "staff-survey"}
+    assert set(first) == {
+        "chase", "digest", "petitioner-notices", "retention", "quarterly-report", "staff-survey", "phone-followups"
+    }
     assert first["quarterly-report"]["queued"] == 0  # 30 November is not in a quarter's first working days
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
     second = catch_up(app, "holder", now=monday + timedelta(minutes=5))
     assert second["chase"] is None and second["digest"] is None
     runs_per_job = dict(db.session.execute(sa.select(JobRun.job, sa.func.count()).group_by(JobRun.job)).all())
-    assert runs_per_job == {"chase": 1, "digest": 1, "petitioner-notices": 1, "retention": 1, "quarterly-report": 1,
-                            "staff-survey": 1}
+    assert runs_per_job == {
+        "chase": 1, "digest": 1, "phone-followups": 1, "petitioner-notices": 1, "retention": 1, "quarterly-report": 1,
+        "staff-survey": 1,
+    }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == count
 
 
