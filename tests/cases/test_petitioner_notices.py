@@ -114,3 +114,5 @@ def test_staff_choose_the_language_of_a_phone_case(client, org, users):
     case = db.session.scalar(sa.select(Case).where(Case.subject == "越南籍陳情人來電"))
     assert case.petitioner_locale == "vi"
     assert _mail("acknowledgement", case).subject == f"Đã nhận hồ sơ {case.number}"
+    detail = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert 'id="petitioner-language">Tiếng Việt<' in detail
