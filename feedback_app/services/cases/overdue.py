@@ -17,14 +17,14 @@ UNREPLIED = (CaseState.RECEIVED, CaseState.ASSIGNED, CaseState.IN_PROGRESS, Case
 KIND = "overdue"
 
 
-def overdue_unnoticed(now: datetime, since: datetime) -> sa.Select:
+def overdue_unnoticed(now: datetime, since: datetime, *where) -> sa.Select:
     """Cases whose due date passed between `since` and `now` with no reply and no approved extension, whose
-    petitioner left an email and has not been told yet."""
+    petitioner left an email and has not been told yet (and that meet `where`)."""
     approved = sa.select(Extension.id).where(Extension.case_id == Case.id, Extension.state == "approved")
     told = sa.select(Notification.id).where(Notification.case_id == Case.id, Notification.kind == KIND)
     return sa.select(Case).where(
         Case.state.in_(UNREPLIED), Case.due_at < now, Case.due_at >= since, Case.petitioner_email.is_not(None),
-        Case.petitioner_email != "", Case.purged_at.is_(None), ~approved.exists(), ~told.exists(),
+        Case.petitioner_email != "", Case.purged_at.is_(None), ~approved.exists(), ~told.exists(), *where
     ).order_by(Case.due_at, Case.id)
 
 
@@ -39,12 +39,13 @@ def expected_reply(case: Case, today: date, calendar: WorkCalendar) -> tuple[str
     return None, calendar.add_working_days(today, days)[0]
 
 
-def tell_overdue_petitioners(now: datetime, window_days: int) -> int:
-    """Queue the overdue notice of each case that needs one, held for office hours; returns how many."""
+def tell_overdue_petitioners(now: datetime, window_days: int, *where) -> int:
+    """Queue the overdue notice of each case that needs one (of those that meet `where`), held for office hours;
+    returns how many."""
     today = now.astimezone(TAIPEI).date()
     calendar = WorkCalendar(today.year, today.year + 1)
     queued = 0
-    for case in db.session.scalars(overdue_unnoticed(now, now - timedelta(days=window_days))):
+    for case in db.session.scalars(overdue_unnoticed(now, now - timedelta(days=window_days), *where)):
         reason, expected = expected_reply(case, today, calendar)
         if tell_overdue(case, reason, expected.isoformat(), now, calendar):
             record_event(case, None, "petitioner_told_overdue", None,

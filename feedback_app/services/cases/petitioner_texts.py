@@ -6,6 +6,7 @@ from flask import current_app
 
 from ..defaults import SCALE, t
 
+# The five languages of the counter, as the kiosk and the questionnaires name them.
 LANGUAGES = ("zh_TW", "en", "vi", "id", "th")
 
 TEXTS = {
