@@ -66,6 +66,9 @@ class Config:
     JOBS_NOTICE_WINDOW_DAYS = int(os.environ.get("JOBS_NOTICE_WINDOW_DAYS", "14"))
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
     PETITIONER_RATING_PATH = os.environ.get("PETITIONER_RATING_PATH", "/lookup?number={number}")
+    # A case past its due date with no reply: the petitioner is told to expect one this many working days later
+    # (unless a pending extension request names the date).
+    CASE_OVERDUE_EXPECTED_WORKING_DAYS = int(os.environ.get("CASE_OVERDUE_EXPECTED_WORKING_DAYS", "5"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -93,6 +93,7 @@ TRAIL_EVENT_LABELS = {
     "rehandling_opened": _l("Re-handling task opened"),
     "rehandling_due_recomputed": _l("Re-handling due date recomputed after a calendar revision"),
     "rehandling_done": _l("Re-handling task done"),
+    "petitioner_told_overdue": _l("Petitioner told the case is overdue"),
 }
 TRAIL_FIELD_LABELS = {
     "state": _l("State"),
@@ -111,6 +112,9 @@ TRAIL_FIELD_LABELS = {
     "calendar_versions": _l("Office calendar"),
     "merged_into": _l("Merged into"),
     "related": _l("Related case"),
+    "transferred_contact": _l("Agency contact"),
+    "expected_date": _l("Expected reply date"),
+    "reason": _l("Reason"),
 }
 
 

@@ -1,9 +1,12 @@
-"""Notices to petitioners sent from the schedule: the link to rate the reply after closing.
+"""Notices to petitioners sent from the schedule: the overdue notice (the due date passed with no reply and no
+approved extension: why, and when to expect a reply) and the link to rate the reply after closing, each once,
+in the petitioner's language and held for the next office moment.
 
-The acknowledgement, the reply and an approved extension are queued by the case services in the same
-transaction as the change itself (keys case:{id}:ack, case:{id}:reply:…, case:{id}:extension:…), held like
-these for the next office moment, so they are not queued here. Closed cases are looked for over a recent window
-(JOBS_NOTICE_WINDOW_DAYS), so a case closed years ago is never written to."""
+The acknowledgement, the reply, an approved extension, a transfer to another agency and a merge are queued by
+the case services in the same transaction as the change itself (keys case:{id}:ack, case:{id}:reply:…,
+case:{id}:extension:…, case:{id}:transfer:…, case:{id}:merged:…), held like these for the next office moment, so
+they are not queued here. Cases are looked for over a recent window (JOBS_NOTICE_WINDOW_DAYS) of closing or of
+due date, so a case closed or overdue years ago is never written to."""
 
 from datetime import datetime, timedelta
 
@@ -15,8 +18,8 @@ from feedback_app.links import public_url
 from feedback_app.models import Case, CaseState
 from feedback_app.services import notify
 from feedback_app.services.calendar import next_office_moment
-
-from .messages import Texts
+from feedback_app.services.cases import PETITIONER_LANGUAGES, tell_overdue_petitioners
+from feedback_app.services.cases.petitioner_texts import office_language, text
 
 
 def rating_link(number: str) -> str:
@@ -25,21 +28,21 @@ def rating_link(number: str) -> str:
 
 
 def rating_notices(cases, now: datetime) -> list[dict]:
-    """The rating-link mail for each closed case given as (id, number, office id, email), held for the next
-    office moment, as `notify.queue_many` takes them."""
-    texts = Texts()
-    locale = None
+    """The rating-link mail for each closed case given as (id, number, office id, email, language), held for the
+    next office moment, as `notify.queue_many` takes them."""
     not_before = next_office_moment(now)
+    default = office_language()
     messages = []
-    for case_id, number, office_id, email in cases:
+    for case_id, number, office_id, email, language in cases:
+        lang = language if language in PETITIONER_LANGUAGES else default
         link = rating_link(number)
         messages.append(
             {
                 "key": f"case:{case_id}:rating:email",
                 "channel": "email",
                 "kind": "petitioner-rating",
-                "subject": texts.subject(locale, "petitioner-rating", number=number),
-                "body": texts.body(locale, "petitioner-rating", number=number, link=link),
+                "subject": text("rating_subject", lang, number=number),
+                "body": text("rating_body", lang, number=number, link=link),
                 "recipient": email,
                 "office_id": office_id,
                 "case_id": case_id,
@@ -52,15 +55,16 @@ def rating_notices(cases, now: datetime) -> list[dict]:
 
 def rating_notice_candidates(since: datetime, *where) -> sa.Select:
     """Closed cases since the given time whose petitioner left an email, as `rating_notices` takes them."""
-    return sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email).where(
+    return sa.select(Case.id, Case.number, Case.office_id, Case.petitioner_email, Case.petitioner_locale).where(
         Case.state == CaseState.CLOSED, Case.closed_at >= since, Case.petitioner_email.is_not(None),
         Case.petitioner_email != "", Case.purged_at.is_(None), *where
     )
 
 
 def petitioner_notices(now: datetime) -> dict:
-    since = now - timedelta(days=current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14))
-    messages = rating_notices(db.session.execute(rating_notice_candidates(since)), now)
+    window = current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14)
+    overdue = tell_overdue_petitioners(now, window)
+    messages = rating_notices(db.session.execute(rating_notice_candidates(now - timedelta(days=window))), now)
     queued = notify.queue_many(messages)
     db.session.commit()
-    return {"queued": queued, "considered": len(messages)}
+    return {"queued": queued + overdue, "considered": len(messages), "overdue": overdue}

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..extensions import db
 from ..models import Case, CaseCategory, CaseChannel, CaseState, Office
 from ..services.access import can_access_office, scoped
-from ..services.cases import CaseInput, open_case
+from ..services.cases import PETITIONER_LANGUAGES, CaseInput, open_case
 from ..services.contact import EMAIL_MAX, EMAIL_PATTERN, PHONE_MAX, PHONE_PATTERN, email_error, phone_error
 from ..services.errors import NotFound, ValidationFailed
 from ..services.privacy import petitioner_view
@@ -70,6 +70,12 @@ class PetitionerInSchema(Schema):
         },
     )
     address = fields.String(validate=validate.Length(max=200), allow_none=True)
+    language = fields.String(
+        validate=validate.OneOf(PETITIONER_LANGUAGES),
+        allow_none=True,
+        metadata={"description": "The language the petitioner used (zh_TW, en, vi, id or th): notices to them and "
+                  "the look-up page speak it; left out, the office's"},
+    )
 
 
 class CaseCreateSchema(Schema):
@@ -252,6 +258,7 @@ def _open(data: dict, office: Office, petitioner: dict):
             petitioner_phone=petitioner.get("phone"),
             petitioner_email=petitioner.get("email"),
             petitioner_address=petitioner.get("address"),
+            petitioner_locale=petitioner.get("language"),
             confidential=data.get("confidential", False),
         )
     )

@@ -54,6 +54,8 @@ class CaseForm(Form):
     petitioner_email = StringField(_l("Email"), validators=[checked_by(email_error)])
     petitioner_address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     confidential = BooleanField(_l("Keep the petitioner's identity confidential"))
+    # Choices are filled in by the view: the office's language, or one of the five the petitioner may use.
+    petitioner_locale = SelectField(_l("The petitioner's language (for notices)"), validators=[Optional()])
     attachments = MultipleFileField(_l("Attachments (PDF, PNG, JPEG or plain text)"))
     submit = SubmitField(_l("Log the case"))
 
@@ -118,6 +120,9 @@ class ReopenForm(VersionedForm):
 class TransferForm(VersionedForm):
     unit_id = SelectField(_l("To another unit"), coerce=_optional_int, validators=[Optional()])
     agency = StringField(_l("Or to another agency (移文)"), validators=[Optional(), Length(max=200)])
+    contact = StringField(
+        _l("The agency's contact (told to the petitioner)"), validators=[Optional(), Length(max=200)]
+    )
     reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Transfer"))
 

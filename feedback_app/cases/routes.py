@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import LANGUAGE_NAMES, current_language
 from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, STATE_LABELS, label_for
 from ..models import (
     Attachment,
@@ -118,6 +118,9 @@ def new():
     form.category_id.choices = [(0, "—")] + [
         (c.id, category_name(c)) for c in _categories(current_user.city_id)
     ]
+    form.petitioner_locale.choices = [("", _("The office's language"))] + [
+        (code, LANGUAGE_NAMES[code]) for code in svc.PETITIONER_LANGUAGES
+    ]
     if current_user.office_id is not None:
         form.office_id.data = current_user.office_id
     status = 200
@@ -136,6 +139,7 @@ def new():
             petitioner_email=form.petitioner_email.data,
             petitioner_address=form.petitioner_address.data,
             confidential=form.confidential.data,
+            petitioner_locale=form.petitioner_locale.data or None,
         )
         try:
             if data.office_id not in {o.id for o in offices}:
@@ -240,7 +244,7 @@ def _rehandling_forms(tasks: list[RehandlingTask], submitted: tuple[int, Rehandl
     return forms
 
 
-def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_submitted=None):
+def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_submitted=None, conflict=None):
     actions = svc.available_actions(case, current_user)
     if submitted is not None:
         actions.add(submitted[0])
@@ -264,6 +268,7 @@ def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_sub
         state_label=lambda state: label_for(STATE_LABELS, state),
         rehandling=tasks,
         rehandling_forms=_rehandling_forms(tasks, rehandling_submitted),
+        conflict=conflict,
     ), status
 
 
@@ -307,7 +312,8 @@ def _run(action: str, case: Case, form) -> str:
         return _("Case reopened.")
     if action == "transfer":
         svc.transfer_case(
-            case, current_user, version, form.reason.data, unit_id=form.unit_id.data, agency=form.agency.data
+            case, current_user, version, form.reason.data, unit_id=form.unit_id.data, agency=form.agency.data,
+            contact=form.contact.data,
         )
         return _("Case transferred.")
     if action == "merge":
@@ -337,10 +343,9 @@ def act(number: str, action: str):
     try:
         message = _run(action, case, form)
         db.session.commit()
-    except Conflict as error:
+    except Conflict:
         db.session.rollback()
-        flash(str(error.message), "error")
-        return _render_detail(_load(number), None, 409)
+        return _refused_as_stale(number, action, form)
     except ValidationFailed as error:
         db.session.rollback()
         case = _load(number)
@@ -348,6 +353,22 @@ def act(number: str, action: str):
         return _render_detail(case, (action, form), 400)
     flash(message, "success")
     return redirect(url_for("cases.detail", number=case.number))
+
+
+def _refused_as_stale(number: str, action: str, form):
+    """Someone else changed the case after this form was opened: the form comes back with what its author
+    typed, beside what changed since the version they saw, and now carries the current version, so sending it
+    again, once read, is a choice made knowing the other change."""
+    case = _load(number)
+    try:
+        seen = int(form.version.data)
+    except (TypeError, ValueError):
+        seen = None
+    changes = case_trail(case, since_version=seen) if seen is not None else []
+    form.version.data = case.version
+    flash(_("Someone else changed this case while you were working on it. Your text is kept in the form: "
+            "check what changed and send it again."), "error")
+    return _render_detail(case, (action, form), 409, conflict={"action": action, "changes": changes})
 
 
 @bp.post("/<number>/rehandling/<int:task_id>")

@@ -22,9 +22,15 @@ INTERNAL_KEYS = {"note_id", "extension_id", "task_id"}
 CODE_LABELS = {"state": STATE_LABELS, "outcome": OUTCOME_LABELS, "channel": CASE_CHANNEL_LABELS}
 
 
-def case_trail(case: Case) -> list[dict]:
-    """The trail oldest first; each change is (field, before, after), before None for a value the event only adds."""
-    events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+def case_trail(case: Case, since_version: int | None = None) -> list[dict]:
+    """The trail oldest first; each change is (field, before, after), before None for a value the event only adds.
+
+    With `since_version`, only the changes made after the case had that version: what someone whose form saw it
+    has not seen."""
+    stmt = sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    if since_version is not None:
+        stmt = stmt.where(CaseEvent.case_version > since_version)
+    events = db.session.scalars(stmt)
     rows = []
     for event in events:
         before, after = event.before or {}, event.after or {}

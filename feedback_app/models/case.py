@@ -140,6 +140,8 @@ class Case(db.Model):
     petitioner_address: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     confidential: so.Mapped[bool] = so.mapped_column(default=False)  # 陳情人身分保密
     lookup_code_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    # The language the petitioner used (zh_TW, en, vi, id, th); None: the office's. Notices and the look-up speak it.
+    petitioner_locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))
 
     assigned_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     reply: so.Mapped[str | None] = so.mapped_column(sa.Text)  # 函復, sent to the petitioner
@@ -149,6 +151,7 @@ class Case(db.Model):
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(24))
     closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     transferred_to: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    transferred_contact: so.Mapped[str | None] = so.mapped_column(sa.String(200))  # the agency's phone, address ...
     merged_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id"))
     reply_score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)  # 意見處理滿意度
     reply_rated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -187,6 +190,9 @@ class CaseEvent(db.Model):
     before: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     after: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The case's version once this entry's change was made: the entries past the version a form saw are what
+    # changed since. None for entries that left the case as it was, and for entries written before it was kept.
+    case_version: so.Mapped[int | None] = so.mapped_column()
 
     case: so.Mapped[Case] = so.relationship(back_populates="events")
     actor = so.relationship("User")

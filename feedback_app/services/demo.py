@@ -35,7 +35,7 @@ from ..models import (
 )
 from . import notify
 from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar, next_office_moment
-from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case
+from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case, tell_overdue_petitioners
 from .defaults import ensure_city_defaults
 from .demo_services import seed_demo_services
 from .planner import refresh_planner_statistics
@@ -176,14 +176,15 @@ def _settle_history(city: City, now: datetime, calendar: WorkCalendar) -> None:
     since = now - timedelta(days=current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14))
     notify.queue_many(rating_notices(db.session.execute(rating_notice_candidates(since, Case.city_id == city.id)),
                                      now))
+    tell_overdue_petitioners(now, current_app.config.get("JOBS_NOTICE_WINDOW_DAYS", 14), Case.city_id == city.id)
     pending = db.session.execute(
-        sa.select(Notification.id, Notification.kind, Case.received_at, Case.closed_at)
+        sa.select(Notification.id, Notification.kind, Case.received_at, Case.closed_at, Case.due_at)
         .join(Case, Notification.case_id == Case.id)
         .where(Case.city_id == city.id, Notification.channel == "email", Notification.status == "queued")
     ).all()
+    moments = {"petitioner-rating": "closed_at", "overdue": "due_at"}  # when each notice was first due to go
     past = [row.id for row in pending
-            if next_office_moment(row.closed_at if row.kind == "petitioner-rating" else row.received_at,
-                                  calendar) < now]
+            if next_office_moment(getattr(row, moments.get(row.kind, "received_at")), calendar) < now]
     for start in range(0, len(past), 500):
         db.session.execute(
             sa.update(Notification).where(Notification.id.in_(past[start:start + 500]))

@@ -23,6 +23,11 @@ def build_message(to: str | list[str], subject: str, body: str, html: str | None
     message.set_content(body)
     if html:
         message.add_alternative(html, subtype="html")
+    # Folded at 78 columns, a long non-ASCII subject is split into encoded words at a space, and the space is
+    # lost: decoders ignore the white space between encoded words (RFC 2047), so a Vietnamese, Indonesian or Thai
+    # subject would arrive with words run together. Headers are folded only past SMTP's own line limit; the body's
+    # transfer encoding was chosen above, at the usual width.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

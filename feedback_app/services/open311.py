@@ -20,7 +20,7 @@ from ..models import ApiToken, Case, CaseCategory, CaseChannel, CaseOutcome, Cas
 from ..security import hash_token
 from .access import can_access_office
 from .calendar import TAIPEI
-from .cases import CaseInput, open_case
+from .cases import CaseInput, language_of, open_case
 from .contact import contact_errors
 from .errors import AccessDenied, NotFound, ValidationFailed
 from .tokens import principal_for, token_owner_active
@@ -195,6 +195,7 @@ class RequestForm:
     phone: str | None = None
     description: str | None = None
     media_url: str | None = None
+    locale: str | None = None  # the language the petitioner filed in (vi, vi_VN, zh-TW ...): their notices speak it
 
 
 def _clean(value: str | None) -> str:
@@ -269,6 +270,7 @@ def create_request(jurisdiction_id: str | None, api_key: str | None, form: Reque
             petitioner_name=name or None,
             petitioner_phone=phone or None,
             petitioner_email=email or None,
+            petitioner_locale=language_of(form.locale),
         )
     )
     return {

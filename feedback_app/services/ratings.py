@@ -45,7 +45,7 @@ from ..models import (
 )
 from . import alerts
 from .alerts import UNHAPPY_MAX_SCORE
-from .cases import CaseInput, open_case
+from .cases import CaseInput, language_of, open_case
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
@@ -798,6 +798,7 @@ def _open_followup(source: Source, item: _Prepared):
             received_at=min(item.tapped_at, utcnow()),
             petitioner_phone=item.contact["phone"],
             petitioner_email=item.contact["email"],
+            petitioner_locale=language_of(item.locale),
         )
     )
     return case

@@ -81,12 +81,16 @@ def test_lookup_service_raises_while_locked(app, org):
         svc.lookup_case(case.number, code, "192.0.2.1")
 
 
-def test_a_merged_case_cannot_be_looked_up(org, users):
+def test_a_merged_case_leads_to_the_case_that_carries_it_and_counts_as_no_failed_attempt(app, org, users):
     keep, _ = make_case(org.a)
     dup, code = make_case(org.a)
     svc.merge_case(dup, users["supervisor"], dup.version, keep.number)
     db.session.commit()
-    assert svc.lookup_case(dup.number, code, "192.0.2.2") is None
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        assert svc.lookup_case(dup.number, code, "192.0.2.2") == keep
+    assert db.session.get(LoginThrottle, "lookup:192.0.2.2") is None
+    assert svc.lookup_case(dup.number, "WRONGCOD", "192.0.2.2") is None
+    assert db.session.get(LoginThrottle, "lookup:192.0.2.2").failures == 1
 
 
 def test_low_rating_opens_a_rehandling_task_for_the_supervisor_due_in_three_working_days(client, org, users):

@@ -130,18 +130,14 @@ def test_action_forms_assign_reply_with_template_and_close(client, org, users):
 def test_a_stale_form_gets_a_conflict_page_and_changes_nothing(client, org, users):
     case, _ = make_case(org.a)
     stale = case.version
-    login(client, "aa.officer")
-    assert (
-        client.post(
-            f"/cases/{case.number}/note", data={"note-version": stale, "note-body": "先看"}
-        ).status_code
-        == 302
-    )
-    response = client.post(f"/cases/{case.number}/note", data={"note-version": stale, "note-body": "我也看"})
+    login(client, "aa.supervisor")
+    reopen = {"transfer-version": stale, "transfer-agency": "臺北市政府工務局", "transfer-reason": "非本所業務"}
+    assert client.post(f"/cases/{case.number}/transfer", data=reopen).status_code == 302
+    response = client.post(f"/cases/{case.number}/transfer", data={**reopen, "transfer-agency": "環保局"})
     assert response.status_code == 409
     text = response.get_data(as_text=True)
-    assert "已被他人修改" in text
-    assert len(_case(case.number).notes) == 1
+    assert "他人已變更本案" in text
+    assert _case(case.number).transferred_to == "臺北市政府工務局"
 
 
 def test_invalid_transition_from_a_form_is_a_clear_400(client, org, users):

@@ -285,7 +285,7 @@ def test_internal_notes_are_kept_apart_from_the_reply(org, users):
 def test_stale_version_is_a_conflict_and_changes_nothing(org, users):
     case, _ = make_case(org.a)
     seen = case.version
-    svc.add_note(case, users["officer"], seen, "先看過")
+    svc.assign_case(case, users["supervisor"], seen, users["officer"].unit_id, users["officer"].id)
     db.session.commit()
     _refused(
         case,
@@ -329,10 +329,10 @@ def test_service_turns_a_concurrent_save_into_conflict(org, users):
         other.commit()
     # db.session still holds the case at the old version.
     with pytest.raises(Conflict):
-        svc.add_note(case, users["officer"], case.version, "我的備註")
+        svc.assign_case(case, users["supervisor"], case.version, users["officer"].unit_id, users["officer"].id)
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseNote)) == 0
-    assert db.session.get(Case, case.id).subject == "別人改了主旨"
+    fresh = db.session.get(Case, case.id)
+    assert fresh.subject == "別人改了主旨" and fresh.assignee_id is None
 
 
 def test_extension_within_the_cap_is_decided_by_the_unit_supervisor_and_the_petitioner_is_told(org, users):

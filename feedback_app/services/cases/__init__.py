@@ -2,7 +2,8 @@
 `services.cases`.
 
 - intake: validating, numbering, the due-date rule, `open_case` (every entrance calls it)
-- petitioner: mail to the petitioner (office language, office hours)
+- petitioner: mail to the petitioner at every turn (their language, office hours); petitioner_texts: its words in
+  the five languages; overdue: the notice when the due date passed with no reply
 - workflow: the common steps of every handling action (state, version, audit trail)
 - permissions: who may take each action
 - handling: assign, reply, extensions, close, reopen, transfer, merge, link
@@ -38,21 +39,27 @@ from .intake import (
     rule_for,
     validate_case_input,
 )
-from .lookup import lookup_case
+from .lookup import Turn, lookup_case, petitioner_turns, surviving_case
+from .overdue import tell_overdue_petitioners
 from .permissions import available_actions, can_decide_extension, may, may_complete_rehandling
-from .petitioner import lookup_url, petitioner_locale, petitioner_send_time, queue_acknowledgement
+from .petitioner import lookup_url, petitioner_send_time, queue_acknowledgement
+from .petitioner_texts import LANGUAGES as PETITIONER_LANGUAGES
+from .petitioner_texts import case_language, language_of
 from .rehandling import REHANDLING_WORKING_DAYS, complete_rehandling, rate_reply
 from .workflow import ACTION_LABELS, record_event
 
 __all__ = [
     "ACTION_LABELS",
+    "PETITIONER_LANGUAGES",
     "CaseInput",
+    "Turn",
     "REHANDLING_WORKING_DAYS",
     "REPLY_CONTACT_REQUIRED",
     "add_attachment",
     "add_note",
     "assign_case",
     "available_actions",
+    "case_language",
     "can_decide_extension",
     "check_attachment",
     "check_lookup_code",
@@ -60,6 +67,7 @@ __all__ = [
     "complete_rehandling",
     "decide_extension",
     "hash_lookup_code",
+    "language_of",
     "link_cases",
     "lookup_case",
     "lookup_url",
@@ -71,8 +79,8 @@ __all__ = [
     "new_lookup_code",
     "next_case_number",
     "open_case",
-    "petitioner_locale",
     "petitioner_send_time",
+    "petitioner_turns",
     "queue_acknowledgement",
     "rate_reply",
     "recompute_due_dates",
@@ -85,6 +93,8 @@ __all__ = [
     "safe_filename",
     "sniff_content_type",
     "start_work",
+    "surviving_case",
+    "tell_overdue_petitioners",
     "templates_for",
     "transfer_case",
     "validate_case_input",

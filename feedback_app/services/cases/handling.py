@@ -22,11 +22,11 @@ from ...models import (
 )
 from ...models.case import PUBLIC_SUMMARY_MAX
 from .. import notify
-from ..access import can_access_office
+from ..access import can_access_office, ensure_access
 from ..calendar import TAIPEI, WorkCalendar, end_of_day
 from ..errors import ValidationFailed
 from .permissions import can_decide_extension, may
-from .petitioner import mail_petitioner, petitioner_locale
+from .petitioner import tell_extension, tell_merge, tell_reply, tell_transfer
 from .workflow import WORKABLE, begin, invalid_transition, record_event, refuse_unless, required_text, touch, utc_iso
 
 
@@ -67,12 +67,16 @@ def start_work(case: Case, actor: User, version) -> Case:
 
 
 def add_note(case: Case, actor: User, version, body: str | None) -> CaseNote:
-    """An internal note for staff; never shown to the petitioner."""
-    begin(case, actor, version, None)
+    """An internal note for staff; never shown to the petitioner.
+
+    Notes are only ever appended and change nothing of the case, so the version the author saw is not checked
+    and the case's version does not move: two people writing notes at once both keep theirs, and a note refuses
+    no one else's form."""
+    ensure_access(actor, case)
     text = required_text(body, "body", _l("Write the note."))
     note = CaseNote(case_id=case.id, author_id=actor.id, body=text, created_at=utcnow())
     db.session.add(note)
-    touch(case)
+    db.session.flush()
     record_event(case, actor, "note_added", None, {"note_id": note.id})
     return note
 
@@ -109,10 +113,7 @@ def reply_case(
         case, actor, "replied", before, {"state": case.state, "reply": text, "public_summary": summary}
     )
     db.session.flush()
-    if case.petitioner_email:
-        with petitioner_locale():
-            subject = str(_l("Reply to your case %(number)s", number=case.number))
-        mail_petitioner(case, f"case:{case.id}:reply:{event.id}", "reply", subject, text)
+    tell_reply(case, event.id)
     return case
 
 
@@ -174,15 +175,8 @@ def decide_extension(extension: Extension, actor: User, version, approve: bool, 
     touch(case)
     record_event(case, actor, "extension_approved" if approve else "extension_rejected", before,
                  {"due_at": utc_iso(case.due_at), "extension_id": extension.id}, note=extension.decision_note)
-    if approve and case.petitioner_email:
-        with petitioner_locale():
-            body = "\n".join([
-                str(_l("The due date of your case %(number)s has been extended to %(date)s.",
-                       number=case.number, date=extension.new_due_at.astimezone(TAIPEI).date().isoformat())),
-                str(_l("Reason: %(reason)s", reason=extension.reason)),
-            ])
-            subject = str(_l("Your case %(number)s needs more time", number=case.number))
-        mail_petitioner(case, f"case:{case.id}:extension:{extension.id}", "extension", subject, body)
+    if approve:
+        tell_extension(case, extension)
     _tell_requester(case, extension)
     return extension
 
@@ -223,21 +217,28 @@ def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
     before = {"state": case.state, "outcome": case.outcome, "closed_at": utc_iso(case.closed_at),
               "transferred_to": case.transferred_to}
     case.state = CaseState.REOPENED if case.assignee_id else CaseState.RECEIVED
-    case.outcome = case.closed_at = case.transferred_to = None
+    case.outcome = case.closed_at = case.transferred_to = case.transferred_contact = None
     touch(case)
     record_event(case, actor, "reopened", before, {"state": case.state}, note=text)
     return case
 
 
 def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id: int | None = None,
-                  agency: str | None = None) -> Case:
-    """會辦 / 移文: to another unit of the office (assigned anew) or to another agency, with the reason."""
+                  agency: str | None = None, contact: str | None = None) -> Case:
+    """會辦 / 移文: to another unit of the office (assigned anew) or to another agency, with the reason.
+
+    A petitioner whose case goes to another agency is told its name and `contact` (its phone, address ...)."""
     begin(case, actor, version, "transfer")
     refuse_unless(may("transfer", actor, case))
     text = required_text(reason, "reason", _l("Give the reason for the transfer."))
     agency = (agency or "").strip()
+    contact = (contact or "").strip() or None
     if bool(unit_id) == bool(agency):
         raise ValidationFailed(details={"unit_id": str(_l("Choose either another unit or another agency."))})
+    if contact and not agency:
+        raise ValidationFailed(details={"contact": str(_l("A contact goes with a transfer to another agency."))})
+    if contact and len(contact) > 200:
+        raise ValidationFailed(details={"contact": str(_l("The agency's contact is limited to 200 characters."))})
     before = {"state": case.state, "unit_id": case.unit_id, "assignee_id": case.assignee_id,
               "transferred_to": case.transferred_to}
     if unit_id:
@@ -249,11 +250,16 @@ def transfer_case(case: Case, actor: User, version, reason: str | None, unit_id:
         if len(agency) > 200:
             message = str(_l("The agency name is limited to 200 characters."))
             raise ValidationFailed(details={"agency": message})
-        case.transferred_to, case.state = agency, CaseState.TRANSFERRED
+        case.transferred_to, case.transferred_contact, case.state = agency, contact, CaseState.TRANSFERRED
     touch(case)
-    record_event(case, actor, "transferred", before,
-                 {"state": case.state, "unit_id": case.unit_id, "assignee_id": case.assignee_id,
-                  "transferred_to": case.transferred_to}, note=text)
+    after = {"state": case.state, "unit_id": case.unit_id, "assignee_id": case.assignee_id,
+             "transferred_to": case.transferred_to}
+    if case.transferred_to:
+        after["transferred_contact"] = case.transferred_contact
+    event = record_event(case, actor, "transferred", before, after, note=text)
+    if case.transferred_to:
+        db.session.flush()
+        tell_transfer(case, event.id)
     return case
 
 
@@ -279,6 +285,7 @@ def merge_case(case: Case, actor: User, version, into_number: str | None) -> Cas
     case.state, case.merged_into_id = CaseState.MERGED, target.id
     touch(case)
     record_event(case, actor, "merged", before, {"state": case.state, "merged_into": target.number})
+    tell_merge(case, target)
     return case
 
 

@@ -25,6 +25,7 @@ from ..calendar import TAIPEI, WorkCalendar, due_date
 from ..contact import contact_errors
 from ..errors import ValidationFailed
 from .petitioner import queue_acknowledgement
+from .petitioner_texts import LANGUAGES
 
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 # Channels whose answer goes back the same way, so a way to reply is required.
@@ -58,6 +59,8 @@ class CaseInput:
     petitioner_email: str | None = None
     petitioner_address: str | None = None
     confidential: bool = False
+    # The language the petitioner used (zh_TW, en, vi, id, th); None: the office's.
+    petitioner_locale: str | None = None
 
 
 def rule_for(city_id: int, channel: str, category_id: int | None) -> tuple[int, str]:
@@ -156,6 +159,8 @@ def validate_case_input(data: CaseInput) -> tuple[Office, CaseCategory | None]:
         if existing:
             errors["external_ref"] = str(_l("Case %(number)s already has this original reference number.",
                                             number=existing))
+    if data.petitioner_locale is not None and data.petitioner_locale not in LANGUAGES:
+        errors["petitioner_locale"] = str(_l("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES)))
     needed = REPLY_CONTACT_REQUIRED.get(data.channel)
     if needed and not any(_clean(getattr(data, name)) for name in needed):
         errors[needed[0]] = str(_l("This channel needs a way to reply to the petitioner."))
@@ -191,6 +196,7 @@ def open_case(data: CaseInput, actor_id: int | None = None, calendar: WorkCalend
         petitioner_email=_clean(data.petitioner_email),
         petitioner_address=_clean(data.petitioner_address),
         confidential=bool(data.confidential),
+        petitioner_locale=data.petitioner_locale,
         lookup_code_hash=hash_lookup_code(code),
     )
     db.session.add(case)

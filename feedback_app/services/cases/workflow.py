@@ -33,9 +33,9 @@ def utc_iso(value: datetime | None) -> str | None:
 
 def record_event(case: Case, actor: User | None, action: str, before: dict | None = None,
                  after: dict | None = None, note: str | None = None) -> CaseEvent:
-    """Append one entry to the case's audit trail."""
+    """Append one entry to the case's audit trail, with the version the case has after the change."""
     event = CaseEvent(case_id=case.id, actor_id=actor.id if actor is not None else None, action=action,
-                      before=before, after=after, note=note, at=utcnow())
+                      before=before, after=after, note=note, at=utcnow(), case_version=case.version)
     db.session.add(event)
     return event
 
