@@ -1,7 +1,7 @@
 """petitioner language, transfer contact, event versions
 
 Revision ID: 1006
-Revises: 0901
+Revises: 1002
 Create Date: 2026-12-02 01:00:00.000000
 
 The language the petitioner used (one of the five kiosk languages), so every notice and the look-up page speak
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "1006"
-down_revision = "0901"
+down_revision = "1002"
 branch_labels = None
 depends_on = None
 
