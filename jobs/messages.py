@@ -21,6 +21,8 @@ SUBJECTS = {
     "rehandling-soon": _l("Re-handling of case %(number)s is due in %(days)d working days"),
     "rehandling-due": _l("Re-handling of case %(number)s is due today"),
     "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
+    "close": _l("Case %(number)s was replied to %(days)d working days ago and is not closed yet"),
+    "chase-digest": _l("Chase reminders for %(date)s: %(count)d cases, %(overdue)d overdue"),
     "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
     "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
     "quarterly-report": _l("Quarterly report %(period)s: %(name)s"),
@@ -43,6 +45,23 @@ BODIES = {
 
 NONE = _l("none")
 
+DIGEST_KIND = "chase-digest"
+
+# The headings of a staff member's morning mail, one per stage (chase_rules.SECTION_ORDER gives their order).
+SECTIONS = {
+    "overdue": _l("Overdue"),
+    "rehandling-overdue": _l("Re-handling overdue"),
+    "due": _l("Due today"),
+    "rehandling-due": _l("Re-handling due today"),
+    "soon": _l("Due soon"),
+    "rehandling-soon": _l("Re-handling due soon"),
+    "unassigned": _l("Not yet assigned"),
+    "extension": _l("Extensions waiting for your approval"),
+    "close": _l("Replied, waiting to be closed"),
+}
+MAIL_INTRO = _l("Your cases to look at today (%(date)s), the most pressing first:")
+MAIL_FOOTER = _l("Each reminder is also on your landing page.")
+
 
 class Texts:
     """Translated templates per locale; `render` fills one in with `%`, without a locale switch per message."""
@@ -58,6 +77,9 @@ class Texts:
                 table = {f"subject:{k}": str(v) for k, v in SUBJECTS.items()}
                 table.update({f"body:{k}": str(v) for k, v in BODIES.items()})
                 table["none"] = str(NONE)
+                table.update({f"section:{k}": str(v) for k, v in SECTIONS.items()})
+                table["mail:intro"] = str(MAIL_INTRO)
+                table["mail:footer"] = str(MAIL_FOOTER)
             self.cache[locale] = table
         return self.cache[locale]
 
@@ -69,6 +91,23 @@ class Texts:
 
     def none(self, locale: str | None) -> str:
         return self.templates(locale)["none"]
+
+    def chase_mail(self, locale: str | None, day: str, lines: list[dict]) -> tuple[str, str]:
+        """The subject and body of one person's morning mail: their items by stage, in the order given."""
+        table = self.templates(locale)
+        overdue = len({line["number"] for line in lines if line["kind"].endswith("overdue")})
+        subject = table["subject:chase-digest"] % {
+            "date": day, "count": len({line["number"] for line in lines}), "overdue": overdue
+        }
+        parts = [table["mail:intro"] % {"date": day}]
+        section = None
+        for line in lines:
+            if line["kind"] != section:
+                section = line["kind"]
+                parts.append(f"\n{table.get(f'section:{section}', section)}")
+            parts.append(f"- {line['subject']}\n  {line['link']}")
+        parts.append(f"\n{table['mail:footer']}\n")
+        return subject, "\n".join(parts)
 
 
 def case_link(number: str) -> str:
@@ -82,6 +121,33 @@ def due_version(due_at: datetime) -> str:
 
 def local_day(moment: datetime) -> str:
     return moment.astimezone(TAIPEI).date().isoformat()
+
+
+def inapp_item(
+    person: Person,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str,
+    office_id: int | None,
+    case_id: int | None,
+    not_before: datetime,
+) -> dict:
+    """One reminder item, shown on its reader's landing page (its mail goes out in the morning's one mail)."""
+    return {
+        "key": key,
+        "channel": "inapp",
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "link": link,
+        "user_id": person.id,
+        "office_id": office_id,
+        "case_id": case_id,
+        "not_before": not_before,
+    }
 
 
 def for_person(

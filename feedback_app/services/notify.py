@@ -60,31 +60,38 @@ _COLUMNS = ("key", "channel", "kind", "subject", "body", "recipient", "user_id",
 
 
 def queue_many(messages: list[dict], batch: int = 1000) -> int:
-    """Queue many messages (each as `queue` takes them) at once; returns how many were new.
+    """Queue many messages (each as `queue` takes them) at once; returns how many were new."""
+    return len(queue_many_keys(messages, batch))
+
+
+def queue_many_keys(messages: list[dict], batch: int = 1000) -> list[str]:
+    """Queue many messages (each as `queue` takes them) at once; returns the keys of those that were new, so a
+    caller can build on what this transaction added (the chase's morning mail lists only new reminders).
 
     On PostgreSQL keys already in the ledger are left out and the rest COPied in, which is what lets a chase over
     100k cases finish in seconds; should another process queue some of the same keys meanwhile, the rows go
     through a temporary table and INSERT ... ON CONFLICT DO NOTHING instead. Elsewhere Core executemany."""
     rows = list({m["key"]: _row(**m) for m in messages}.values())  # one row per key, in the order given
     if not rows:
-        return 0
+        return []
     connection = db.session.connection()
     if db.engine.dialect.name != "postgresql":
         stmt = (_insert_ignoring_duplicates().on_conflict_do_nothing(index_elements=["key"])
-                .returning(Notification.id))
-        return sum(len(connection.execute(stmt, rows[i:i + batch]).all()) for i in range(0, len(rows), batch))
+                .returning(Notification.key))
+        return [key for i in range(0, len(rows), batch) for key in connection.execute(stmt, rows[i:i + batch])
+                .scalars()]
     known = set(connection.execute(sa.select(Notification.key).where(
         Notification.key == sa.func.any(sa.literal([r["key"] for r in rows], sa.ARRAY(sa.String)))
     )).scalars())
     rows = [r for r in rows if r["key"] not in known]
     if not rows:
-        return 0
+        return []
     from psycopg.errors import UniqueViolation
 
     try:
         with db.session.begin_nested():  # straight in: the common case, when no one else queues the same keys
             _copy(db.session.connection(), "notifications", rows)
-        return len(rows)
+        return [r["key"] for r in rows]
     except (UniqueViolation, sa.exc.IntegrityError):
         # Another process queued some of them meanwhile: skip those, keep the rest.
         connection = db.session.connection()
@@ -96,8 +103,8 @@ def queue_many(messages: list[dict], batch: int = 1000) -> int:
         columns = ", ".join(_COLUMNS)
         result = connection.exec_driver_sql(
             f"INSERT INTO notifications ({columns}) SELECT {columns} FROM notifications_incoming "
-            "ON CONFLICT (key) DO NOTHING")
-        return result.rowcount
+            "ON CONFLICT (key) DO NOTHING RETURNING key")
+        return list(result.scalars())
 
 
 def _copy(connection, table: str, rows: list[dict]) -> None:

@@ -46,6 +46,7 @@ from ..models import (
 from . import alerts
 from .alerts import UNHAPPY_MAX_SCORE
 from .cases import CaseInput, open_case
+from .staff_language import in_office_language
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
@@ -783,17 +784,19 @@ def _open_followup(source: Source, item: _Prepared):
         elif question.role == "comment" and answer.get("text"):
             reasons.append(answer["text"])
     counter = db.session.get(Counter, source.counter_id)
-    description = "\n".join(
-        [
-            str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
-            str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
-        ]
-    )
+    with in_office_language(source.office_id):  # a case for staff, not in the kiosk's language
+        description = "\n".join(
+            [
+                str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
+                str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
+            ]
+        )
+        subject = str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code))
     case, _code = open_case(
         CaseInput(
             office_id=source.office_id,
             channel=CaseChannel.RATING_FOLLOWUP,
-            subject=str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code)),
+            subject=subject,
             description=description,
             received_at=min(item.tapped_at, utcnow()),
             petitioner_phone=item.contact["phone"],
