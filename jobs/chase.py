@@ -29,6 +29,7 @@ from .messages import DIGEST_KIND, Texts, case_link, due_version, for_person, in
 from .runs import insert_for_dialect
 from .staff import Person, StaffDirectory
 
+
 def ensure_settings() -> None:
     """Give every office without its own ladder the default one."""
     missing = db.session.scalars(

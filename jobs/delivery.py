@@ -172,6 +172,13 @@ def release_inapp(now: datetime) -> int:
     return result.rowcount
 
 
+def _opening(moment: datetime, days: WorkingDays) -> datetime:
+    """When mail may go out at `moment`: itself in office hours on a working day, else the next opening."""
+    if not current_app.config.get("JOBS_MAIL_IN_OFFICE_HOURS", True):
+        return moment
+    return next_office_moment(moment, days)
+
+
 def hold(now: datetime, until: datetime) -> int:
     """Outside office hours: every email due by `now` waits for `until` (the next opening time), as queued,
     without an attempt counted; a row left "sending" by a process whose lease ran out is taken back too."""
@@ -195,7 +202,7 @@ def deliver(now: datetime, batch: int = 20) -> dict:
     sent = failed = 0
     days = WorkingDays.covering(local_date(now))
     inapp = release_inapp(now)
-    opening = next_office_moment(now, days)
+    opening = _opening(now, days)
     if opening > now:
         return {"sent": 0, "failed": 0, "inapp": inapp, "held": hold(now, opening)}
     files: dict = {}  # attachments built in this run, shared by the messages that carry the same report
@@ -224,7 +231,7 @@ def _send_batch(
         with connection() as smtp:
             for index, (row_id, attempts, row) in enumerate(pending):
                 moment = now + (utcnow() - started)
-                opening = next_office_moment(moment, days)
+                opening = _opening(moment, days)
                 if opening > moment:  # office hours ended while this batch was sent: the rest waits
                     for rest_id, _attempts, _row in pending[index:]:
                         _finish(rest_id, token, status="queued", next_attempt_at=opening)

@@ -46,10 +46,10 @@ from ..models import (
 from . import alerts
 from .alerts import UNHAPPY_MAX_SCORE
 from .cases import CaseInput, open_case
-from .staff_language import in_office_language
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
+from .staff_language import in_office_language
 from .validation import OutOfRange, holds_lone_surrogate, iso_datetime
 
 STORED = "stored"
