@@ -25,7 +25,7 @@ from feedback_app.services.calendar import end_of_day, next_office_moment
 from feedback_app.services.chase_rules import Ladder
 
 from .clock import WorkingDays, local_date
-from .messages import DIGEST_KIND, Texts, case_link, due_version, for_person, inapp_item
+from .messages import DIGEST_KIND, Texts, case_link, due_version, for_person
 from .runs import insert_for_dialect
 from .staff import Person, StaffDirectory
 
@@ -109,17 +109,27 @@ class Items:
         self.ctx = ctx
         self.rows: list[dict] = []
         self.lines: dict[str, tuple[int, dict]] = {}  # item key -> (person id, what the mail says of it)
+        self.base = case_link("")  # links are this base and the case number, built once per run
 
     def add(self, people: list[Person], *, key: str, kind: str, number: str, days: int, due_text: str,
             office_id: int, case_id: int) -> None:
+        if not people:
+            return
         ctx = self.ctx
-        link = case_link(number)
+        link = self.base + number
+        not_before = ctx.not_before
+        words: dict[str | None, tuple[str, str]] = {}  # one subject and body per locale, shared by its readers
         for person in people:
-            subject = ctx.texts.subject(person.locale, kind, number=number, days=days)
-            body = ctx.texts.body(person.locale, "staff", headline=subject, number=number, due=due_text, link=link)
+            locale = person.locale
+            if locale not in words:
+                subject = ctx.texts.subject(locale, kind, number=number, days=days)
+                words[locale] = (subject, ctx.texts.body(locale, "staff", headline=subject, number=number,
+                                                         due=due_text, link=link))
+            subject, body = words[locale]
             item_key = f"{key}:u{person.id}:inapp"
-            self.rows.append(inapp_item(person, key=item_key, kind=kind, subject=subject, body=body, link=link,
-                                        office_id=office_id, case_id=case_id, not_before=ctx.not_before))
+            self.rows.append({"key": item_key, "channel": "inapp", "kind": kind, "subject": subject, "body": body,
+                              "link": link, "user_id": person.id, "office_id": office_id, "case_id": case_id,
+                              "not_before": not_before})
             if person.email:
                 self.lines[item_key] = (
                     person.id, {"kind": kind, "days": days, "number": number, "subject": subject, "link": link}
@@ -144,7 +154,7 @@ class Items:
                 kind=DIGEST_KIND,
                 subject=subject,
                 body=body,
-                link=case_link("").rstrip("/"),
+                link=self.base.rstrip("/"),
                 office_id=person.office_id,
                 case_id=None,
                 not_before=self.ctx.not_before,

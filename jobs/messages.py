@@ -123,33 +123,6 @@ def local_day(moment: datetime) -> str:
     return moment.astimezone(TAIPEI).date().isoformat()
 
 
-def inapp_item(
-    person: Person,
-    *,
-    key: str,
-    kind: str,
-    subject: str,
-    body: str,
-    link: str,
-    office_id: int | None,
-    case_id: int | None,
-    not_before: datetime,
-) -> dict:
-    """One reminder item, shown on its reader's landing page (its mail goes out in the morning's one mail)."""
-    return {
-        "key": key,
-        "channel": "inapp",
-        "kind": kind,
-        "subject": subject,
-        "body": body,
-        "link": link,
-        "user_id": person.id,
-        "office_id": office_id,
-        "case_id": case_id,
-        "not_before": not_before,
-    }
-
-
 def for_person(
     person: Person,
     *,

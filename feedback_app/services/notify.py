@@ -30,12 +30,12 @@ def _insert_ignoring_duplicates():
 
 def _row(*, key: str, channel: str, kind: str, subject: str, body: str, recipient: str | None = None,
          user_id: int | None = None, office_id: int | None = None, case_id: int | None = None,
-         link: str | None = None, not_before: datetime | None = None) -> dict:
+         link: str | None = None, not_before: datetime | None = None, now: datetime | None = None) -> dict:
     if channel not in Notification.CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if channel == "email" and not recipient:
         raise ValueError("an email needs a recipient address")
-    now = utcnow()
+    now = now or utcnow()
     return {"key": key, "channel": channel, "kind": kind, "subject": subject[:255], "body": body,
             "recipient": recipient, "user_id": user_id, "office_id": office_id, "case_id": case_id,
             "link": link, "status": "queued", "attempts": 0, "next_attempt_at": not_before or now,
@@ -71,7 +71,8 @@ def queue_many_keys(messages: list[dict], batch: int = 1000) -> list[str]:
     On PostgreSQL keys already in the ledger are left out and the rest COPied in, which is what lets a chase over
     100k cases finish in seconds; should another process queue some of the same keys meanwhile, the rows go
     through a temporary table and INSERT ... ON CONFLICT DO NOTHING instead. Elsewhere Core executemany."""
-    rows = list({m["key"]: _row(**m) for m in messages}.values())  # one row per key, in the order given
+    now = utcnow()
+    rows = list({m["key"]: _row(**m, now=now) for m in messages}.values())  # one row per key, in the order given
     if not rows:
         return []
     connection = db.session.connection()
