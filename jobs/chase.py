@@ -108,7 +108,8 @@ class Items:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.rows: list[dict] = []
-        self.lines: dict[str, tuple[int, dict]] = {}  # item key -> (person id, what the mail says of it)
+        # item key -> (person id, kind, days, case number, subject): what the reader's mail says of it
+        self.lines: dict[str, tuple] = {}
         self.base = case_link("")  # links are this base and the case number, built once per run
 
     def add(self, people: list[Person], *, key: str, kind: str, number: str, days: int, due_text: str,
@@ -131,18 +132,19 @@ class Items:
                               "link": link, "user_id": person.id, "office_id": office_id, "case_id": case_id,
                               "not_before": not_before})
             if person.email:
-                self.lines[item_key] = (
-                    person.id, {"kind": kind, "days": days, "number": number, "subject": subject, "link": link}
-                )
+                self.lines[item_key] = (person.id, kind, days, number, subject)
 
     def queue(self) -> tuple[int, int]:
         """Queue the items, then one mail per person for the items that were new; (items, mails) queued."""
         new = notify.queue_many_keys(self.rows)
         mine: dict[int, list[dict]] = defaultdict(list)
         for key in new:
-            if key in self.lines:
-                person_id, line = self.lines[key]
-                mine[person_id].append(line)
+            line = self.lines.get(key)
+            if line is not None:
+                person_id, kind, days, number, subject = line
+                mine[person_id].append(
+                    {"kind": kind, "days": days, "number": number, "subject": subject, "link": self.base + number}
+                )
         day = self.ctx.today.isoformat()
         mails = []
         for person_id, lines in mine.items():

@@ -61,6 +61,8 @@ SECTIONS = {
 }
 MAIL_INTRO = _l("Your cases to look at today (%(date)s), the most pressing first:")
 MAIL_FOOTER = _l("Each reminder is also on your landing page.")
+MAIL_MORE = _l("… and %(count)d more reminders on your landing page.")
+MAIL_MAX_LINES = 200  # a city-wide monitor may have thousands: the mail lists the most pressing, the page all
 
 
 class Texts:
@@ -80,6 +82,7 @@ class Texts:
                 table.update({f"section:{k}": str(v) for k, v in SECTIONS.items()})
                 table["mail:intro"] = str(MAIL_INTRO)
                 table["mail:footer"] = str(MAIL_FOOTER)
+                table["mail:more"] = str(MAIL_MORE)
             self.cache[locale] = table
         return self.cache[locale]
 
@@ -101,11 +104,13 @@ class Texts:
         }
         parts = [table["mail:intro"] % {"date": day}]
         section = None
-        for line in lines:
+        for line in lines[:MAIL_MAX_LINES]:
             if line["kind"] != section:
                 section = line["kind"]
                 parts.append(f"\n{table.get(f'section:{section}', section)}")
             parts.append(f"- {line['subject']}\n  {line['link']}")
+        if len(lines) > MAIL_MAX_LINES:
+            parts.append("\n" + table["mail:more"] % {"count": len(lines) - MAIL_MAX_LINES})
         parts.append(f"\n{table['mail:footer']}\n")
         return subject, "\n".join(parts)
 

@@ -181,3 +181,14 @@ def test_people_without_an_address_get_items_in_the_app_and_no_mail(app, org):
     assert db.session.scalar(sa.select(sa.func.count()).where(
         Notification.channel == "email", Notification.user_id == officer.id)) == 0
     assert db.session.get(User, officer.id).email is None
+
+
+def test_a_mail_of_thousands_of_cases_lists_the_most_pressing_and_points_to_the_page(app):
+    from jobs.messages import MAIL_MAX_LINES, Texts
+
+    lines = [{"kind": "overdue", "days": 30 - i // 10, "number": f"A{i:04d}", "subject": f"案件 A{i:04d} 已逾期",
+              "link": f"http://x/cases/A{i:04d}"} for i in range(MAIL_MAX_LINES + 5)]
+    subject, body = Texts().chase_mail("zh_TW", "2026-11-25", lines)
+    assert subject == f"稽催通知（2026-11-25）：共 {MAIL_MAX_LINES + 5} 件，逾期 {MAIL_MAX_LINES + 5} 件"
+    assert body.count("\n- ") == MAIL_MAX_LINES
+    assert "另有 5 則提醒" in body
