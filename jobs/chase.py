@@ -108,6 +108,8 @@ class Items:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.rows: list[dict] = []
+        # On PostgreSQL the items are written as COPY text straight away (notify.CopyRows), elsewhere as dicts.
+        self.copied = notify.CopyRows(ctx.not_before) if db.engine.dialect.name == "postgresql" else None
         # item key -> (person id, kind, days, case number, subject): what the reader's mail says of it
         self.lines: dict[str, tuple] = {}
         self.base = case_link("")  # links are this base and the case number, built once per run
@@ -119,24 +121,33 @@ class Items:
         ctx = self.ctx
         link = self.base + number
         not_before = ctx.not_before
-        words: dict[str | None, tuple[str, str]] = {}  # one subject and body per locale, shared by its readers
+        copied = self.copied
+        words: dict[str | None, tuple] = {}  # one subject and body per locale, shared by its readers
         for person in people:
             locale = person.locale
             if locale not in words:
                 subject = ctx.texts.subject(locale, kind, number=number, days=days)
-                words[locale] = (subject, ctx.texts.body(locale, "staff", headline=subject, number=number,
-                                                         due=due_text, link=link))
-            subject, body = words[locale]
+                body = ctx.texts.body(locale, "staff", headline=subject, number=number, due=due_text, link=link)
+                shared = copied and copied.shared(channel="inapp", kind=kind, subject=subject, body=body, link=link,
+                                                  office_id=office_id, case_id=case_id)
+                words[locale] = (subject, body, shared)
+            subject, body, shared = words[locale]
             item_key = f"{key}:u{person.id}:inapp"
-            self.rows.append({"key": item_key, "channel": "inapp", "kind": kind, "subject": subject, "body": body,
-                              "link": link, "user_id": person.id, "office_id": office_id, "case_id": case_id,
-                              "not_before": not_before})
+            if copied is not None:
+                copied.add(item_key, person.id, shared)
+            else:
+                self.rows.append({"key": item_key, "channel": "inapp", "kind": kind, "subject": subject,
+                                  "body": body, "link": link, "user_id": person.id, "office_id": office_id,
+                                  "case_id": case_id, "not_before": not_before})
             if person.email:
                 self.lines[item_key] = (person.id, kind, days, number, subject)
 
+    def count(self) -> int:
+        return len(self.copied.keys) if self.copied is not None else len(self.rows)
+
     def queue(self) -> tuple[int, int]:
         """Queue the items, then one mail per person for the items that were new; (items, mails) queued."""
-        new = notify.queue_many_keys(self.rows)
+        new = notify.queue_copied(self.copied) if self.copied is not None else notify.queue_many_keys(self.rows)
         mine: dict[int, list[dict]] = defaultdict(list)
         for key in new:
             line = self.lines.get(key)
@@ -317,7 +328,7 @@ def chase(now: datetime) -> dict:
     queued, mails = items.queue()
     db.session.commit()
     return {"working_day": True, "queued": queued + mails, "items": queued, "mails": mails,
-            "considered": len(items.rows), **counts}
+            "considered": items.count(), **counts}
 
 
 def digest(now: datetime) -> dict:

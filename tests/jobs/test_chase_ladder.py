@@ -54,6 +54,7 @@ def test_a_case_replied_on_time_and_closed_late_is_never_escalated_and_its_offic
     assert [(i.kind, i.user_id) for i in items] == [("close", officer.id)]
     assert items[0].next_attempt_at == taipei(date(2026, 11, 26))
     assert items[0].subject == f"Case {replied.number} was replied to 5 working days ago and is not closed yet"
+    assert items[0].body.startswith(f"{items[0].subject}\n\n") and f"/cases/{replied.number}\n" in items[0].body
     assert {i.kind for i in _items(late.id)} == {"soon", "due", "overdue"}
     assert len({i.user_id for i in _items(late.id)}) == 6  # officer, supervisor, 2 monitors, 2 directors
 
