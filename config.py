@@ -55,6 +55,8 @@ class Config:
     # Scheduled jobs (jobs/): reminders go out at JOBS_SEND_TIME on working days, Asia/Taipei.
     JOBS_SEND_TIME = os.environ.get("JOBS_SEND_TIME", "08:30")
     JOBS_OFFICE_CLOSE = os.environ.get("JOBS_OFFICE_CLOSE", "17:30")
+    # Mail is sent only in office hours on working days, judged when it is sent; "0" sends at any hour (a test bed).
+    JOBS_MAIL_IN_OFFICE_HOURS = os.environ.get("JOBS_MAIL_IN_OFFICE_HOURS", "1") != "0"
     JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
     JOBS_SEND_LEASE_SECONDS = int(os.environ.get("JOBS_SEND_LEASE_SECONDS", "300"))
     JOBS_DELIVER_SECONDS = int(os.environ.get("JOBS_DELIVER_SECONDS", "60"))

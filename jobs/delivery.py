@@ -28,6 +28,10 @@ A quarterly report row carries no files in the ledger: its .ods and .pdf are bui
 sent (see jobs/reports.py), once per report and run. A report that cannot be built is this message's failure:
 the row is retried later and the rest of the batch goes on.
 
+Mail goes out in office hours on working days, judged at the moment of sending: a row that comes due outside
+them (a retry, a lease run out, an alert or a receipt queued at night, a run started late) is held again, without
+counting an attempt, until the next opening time; a batch that runs past closing time holds what it has not sent.
+
 An alert mail is about an alert that someone should look at: if the alert was acknowledged before its mail went
 out, the mail has nothing left to ask and is not sent. That is checked here, at sending time, after the row was
 claimed, and the row is finished as "obsolete", so no later run claims it again."""
@@ -168,27 +172,57 @@ def release_inapp(now: datetime) -> int:
     return result.rowcount
 
 
+def _opening(moment: datetime, days: WorkingDays) -> datetime:
+    """When mail may go out at `moment`: itself in office hours on a working day, else the next opening."""
+    if not current_app.config.get("JOBS_MAIL_IN_OFFICE_HOURS", True):
+        return moment
+    return next_office_moment(moment, days)
+
+
+def hold(now: datetime, until: datetime) -> int:
+    """Outside office hours: every email due by `now` waits for `until` (the next opening time), as queued,
+    without an attempt counted; a row left "sending" by a process whose lease ran out is taken back too."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.channel == "email",
+            Notification.status.in_(("queued", "sending")),
+            Notification.next_attempt_at <= now,
+        )
+        .values(status="queued", claim_token=None, next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def deliver(now: datetime, batch: int = 20) -> dict:
-    """Send every email that is due, batch by batch; stop early when the SMTP server is unreachable."""
+    """Send every email that is due, batch by batch, while the office is open; stop early when the SMTP server
+    is unreachable or office hours end."""
     sent = failed = 0
     days = WorkingDays.covering(local_date(now))
     inapp = release_inapp(now)
+    opening = _opening(now, days)
+    if opening > now:
+        return {"sent": 0, "failed": 0, "inapp": inapp, "held": hold(now, opening)}
     files: dict = {}  # attachments built in this run, shared by the messages that carry the same report
     while True:
         token, rows = claim(now, batch)
         if not rows:
             break
-        batch_sent, batch_failed, reachable = _send_batch(now, token, rows, days, files)
+        batch_sent, batch_failed, outcome = _send_batch(now, token, rows, days, files)
         sent, failed = sent + batch_sent, failed + batch_failed
-        if not reachable:
+        if outcome == "unreachable":
             return {"sent": sent, "failed": failed, "inapp": inapp, "smtp": "unreachable"}
+        if outcome == "closed":
+            return {"sent": sent, "failed": failed, "inapp": inapp, "held": "office closed"}
     return {"sent": sent, "failed": failed, "inapp": inapp}
 
 
 def _send_batch(
     now: datetime, token: str, rows: list[Notification], days: WorkingDays, files: dict
-) -> tuple[int, int, bool]:
-    """Send claimed rows over one SMTP session; (sent, failed, server reachable)."""
+) -> tuple[int, int, str]:
+    """Send claimed rows over one SMTP session; (sent, failed, "done" | "unreachable" | "closed")."""
     sent = failed = 0
     pending = [(row.id, row.attempts, row) for row in rows]
     lease = timedelta(seconds=current_app.config.get("JOBS_SEND_LEASE_SECONDS", 300))
@@ -196,6 +230,12 @@ def _send_batch(
     try:
         with connection() as smtp:
             for index, (row_id, attempts, row) in enumerate(pending):
+                moment = now + (utcnow() - started)
+                opening = _opening(moment, days)
+                if opening > moment:  # office hours ended while this batch was sent: the rest waits
+                    for rest_id, _attempts, _row in pending[index:]:
+                        _finish(rest_id, token, status="queued", next_attempt_at=opening)
+                    return sent, failed, "closed"
                 if not renew_claim(token, row_id, now + (utcnow() - started) + lease):
                     log.warning("notification %s was claimed by another run meanwhile; not sent by this one", row_id)
                     continue
@@ -212,7 +252,7 @@ def _send_batch(
                     _retry_later(now, token, row_id, attempts, error, days)
                     if not isinstance(error, AttachmentError) and not isinstance(error.__cause__, MESSAGE_LEVEL):
                         _release(now, token, pending[index + 1 :], days)
-                        return sent, failed, False
+                        return sent, failed, "unreachable"
                     continue
                 _finish(row_id, token, status="sent", sent_at=utcnow(), last_error=None, body=body_after_sending())
                 sent += 1
@@ -220,8 +260,8 @@ def _send_batch(
         row_id, attempts, _ = pending[0]
         _retry_later(now, token, row_id, attempts, error, days)
         _release(now, token, pending[1:], days)
-        return sent, failed + 1, False
-    return sent, failed, True
+        return sent, failed + 1, "unreachable"
+    return sent, failed, "done"
 
 
 def _retry_later(now, token, row_id, attempts, error: MailError, days) -> None:

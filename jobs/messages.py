@@ -21,6 +21,8 @@ SUBJECTS = {
     "rehandling-soon": _l("Re-handling of case %(number)s is due in %(days)d working days"),
     "rehandling-due": _l("Re-handling of case %(number)s is due today"),
     "rehandling-overdue": _l("Overdue: re-handling of case %(number)s is %(days)d working days late"),
+    "close": _l("Case %(number)s was replied to %(days)d working days ago and is not closed yet"),
+    "chase-digest": _l("Chase reminders for %(date)s: %(count)d cases, %(overdue)d overdue"),
     "digest": _l("Daily digest: %(soon)d due soon, %(overdue)d overdue, %(pending)d waiting for approval"),
     "petitioner-rating": _l("How satisfied are you with the reply to case %(number)s?"),
     "quarterly-report": _l("Quarterly report %(period)s: %(name)s"),
@@ -43,6 +45,25 @@ BODIES = {
 
 NONE = _l("none")
 
+DIGEST_KIND = "chase-digest"
+
+# The headings of a staff member's morning mail, one per stage (chase_rules.SECTION_ORDER gives their order).
+SECTIONS = {
+    "overdue": _l("Overdue"),
+    "rehandling-overdue": _l("Re-handling overdue"),
+    "due": _l("Due today"),
+    "rehandling-due": _l("Re-handling due today"),
+    "soon": _l("Due soon"),
+    "rehandling-soon": _l("Re-handling due soon"),
+    "unassigned": _l("Not yet assigned"),
+    "extension": _l("Extensions waiting for your approval"),
+    "close": _l("Replied, waiting to be closed"),
+}
+MAIL_INTRO = _l("Your cases to look at today (%(date)s), the most pressing first:")
+MAIL_FOOTER = _l("Each reminder is also on your landing page.")
+MAIL_MORE = _l("… and %(count)d more reminders on your landing page.")
+MAIL_MAX_LINES = 200  # a city-wide monitor may have thousands: the mail lists the most pressing, the page all
+
 
 class Texts:
     """Translated templates per locale; `render` fills one in with `%`, without a locale switch per message."""
@@ -58,6 +79,10 @@ class Texts:
                 table = {f"subject:{k}": str(v) for k, v in SUBJECTS.items()}
                 table.update({f"body:{k}": str(v) for k, v in BODIES.items()})
                 table["none"] = str(NONE)
+                table.update({f"section:{k}": str(v) for k, v in SECTIONS.items()})
+                table["mail:intro"] = str(MAIL_INTRO)
+                table["mail:footer"] = str(MAIL_FOOTER)
+                table["mail:more"] = str(MAIL_MORE)
             self.cache[locale] = table
         return self.cache[locale]
 
@@ -69,6 +94,25 @@ class Texts:
 
     def none(self, locale: str | None) -> str:
         return self.templates(locale)["none"]
+
+    def chase_mail(self, locale: str | None, day: str, lines: list[dict]) -> tuple[str, str]:
+        """The subject and body of one person's morning mail: their items by stage, in the order given."""
+        table = self.templates(locale)
+        overdue = len({line["number"] for line in lines if line["kind"].endswith("overdue")})
+        subject = table["subject:chase-digest"] % {
+            "date": day, "count": len({line["number"] for line in lines}), "overdue": overdue
+        }
+        parts = [table["mail:intro"] % {"date": day}]
+        section = None
+        for line in lines[:MAIL_MAX_LINES]:
+            if line["kind"] != section:
+                section = line["kind"]
+                parts.append(f"\n{table.get(f'section:{section}', section)}")
+            parts.append(f"- {line['subject']}\n  {line['link']}")
+        if len(lines) > MAIL_MAX_LINES:
+            parts.append("\n" + table["mail:more"] % {"count": len(lines) - MAIL_MAX_LINES})
+        parts.append(f"\n{table['mail:footer']}\n")
+        return subject, "\n".join(parts)
 
 
 def case_link(number: str) -> str:

@@ -109,6 +109,3 @@ def recent_runs(job: str | None = None, limit: int = 20) -> list[JobRun]:
     if job:
         stmt = stmt.where(JobRun.job == job)
     return list(db.session.scalars(stmt))
-
-
-insert_for_dialect = upsert_insert  # the name the chase job imports

@@ -15,17 +15,29 @@ class ChaseSettings(db.Model):
     __tablename__ = "chase_settings"
 
     DEFAULTS = {
-        "before_due_days": 2,
-        "escalate_after_days": 3,
+        "before_due_days": 2,  # the officer, this many working days before the due date
+        "supervisor_after_days": 0,  # the supervisor, from this many working days late (0: the due date)
+        "escalate_after_days": 3,  # 研考 (the monitors), from this many working days late
+        "director_after_days": 5,  # the director, later than the monitors
         "unassigned_days": 1,
         "extension_pending_days": 1,
         "rehandling_escalate_after_days": 3,
+        "close_after_reply_days": 5,  # replied but not closed: the officer is nudged once
     }
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     office_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("offices.id"), unique=True)
     before_due_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["before_due_days"])
+    supervisor_after_days: so.Mapped[int] = so.mapped_column(
+        default=DEFAULTS["supervisor_after_days"], server_default="0"
+    )
     escalate_after_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["escalate_after_days"])
+    director_after_days: so.Mapped[int] = so.mapped_column(
+        default=DEFAULTS["director_after_days"], server_default="5"
+    )
+    close_after_reply_days: so.Mapped[int] = so.mapped_column(
+        default=DEFAULTS["close_after_reply_days"], server_default="5"
+    )
     unassigned_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["unassigned_days"])
     extension_pending_days: so.Mapped[int] = so.mapped_column(default=DEFAULTS["extension_pending_days"])
     rehandling_escalate_after_days: so.Mapped[int] = so.mapped_column(

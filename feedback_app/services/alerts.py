@@ -13,6 +13,7 @@ from ..models import Alert, Counter, Office, Rating, Role, User, utcnow
 from . import notify
 from .access import ensure_access, require_role, scoped
 from .errors import Conflict, ValidationFailed
+from .staff_language import in_staff_language
 
 MANAGERS = (Role.SUPERVISOR, Role.MONITOR, Role.DIRECTOR, Role.ADMIN)
 KIND = "alert"
@@ -106,20 +107,28 @@ def _key(alert_id: int, user_id: int, channel: str) -> str:
     return f"{KIND}:{alert_id}:{user_id}:{channel}"
 
 
-def _notify(alert: Alert, counter: Counter) -> None:
-    subject = str(_l("Satisfaction alert: counter %(counter)s", counter=counter.code))
-    body = str(
-        _l(
-            "%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
-            "Please look into it and acknowledge the alert.",
-            unhappy=alert.unhappy,
-            total=alert.ratings,
-            counter=counter.code,
-            name=counter.name,
+def _words(alert: Alert, counter: Counter, user: User) -> tuple[str, str]:
+    """The alert's subject and body in the reader's language (theirs, else the office's), never in the language
+    of the kiosk or browser whose rating raised it."""
+    with in_staff_language(user, alert.office_id):
+        subject = str(_l("Satisfaction alert: counter %(counter)s", counter=counter.code))
+        body = str(
+            _l(
+                "%(unhappy)d of the last %(total)d ratings at counter %(counter)s (%(name)s) were dissatisfied. "
+                "Please look into it and acknowledge the alert.",
+                unhappy=alert.unhappy,
+                total=alert.ratings,
+                counter=counter.code,
+                name=counter.name,
+            )
         )
-    )
+    return subject, body
+
+
+def _notify(alert: Alert, counter: Counter) -> None:
     link = public_url(f"/alerts/#alert-{alert.id}")
     for user in recipients(counter):
+        subject, body = _words(alert, counter, user)
         if user.email:
             notify.queue(
                 key=_key(alert.id, user.id, "email"),

@@ -49,6 +49,7 @@ from .cases import CaseInput, language_of, open_case
 from .contact import contact_errors
 from .errors import DomainError, NotFound, ValidationFailed
 from .rollups import unfold
+from .staff_language import in_office_language
 from .validation import OutOfRange, holds_lone_surrogate, iso_datetime
 
 STORED = "stored"
@@ -783,17 +784,19 @@ def _open_followup(source: Source, item: _Prepared):
         elif question.role == "comment" and answer.get("text"):
             reasons.append(answer["text"])
     counter = db.session.get(Counter, source.counter_id)
-    description = "\n".join(
-        [
-            str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
-            str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
-        ]
-    )
+    with in_office_language(source.office_id):  # a case for staff, not in the kiosk's language
+        description = "\n".join(
+            [
+                str(_l("Score %(score)d at counter %(counter)s.", score=item.score, counter=counter.code)),
+                str(_l("Reasons: %(reasons)s", reasons="、".join(reasons) if reasons else "-")),
+            ]
+        )
+        subject = str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code))
     case, _code = open_case(
         CaseInput(
             office_id=source.office_id,
             channel=CaseChannel.RATING_FOLLOWUP,
-            subject=str(_l("Call back after a low rating at counter %(counter)s", counter=counter.code)),
+            subject=subject,
             description=description,
             received_at=min(item.tapped_at, utcnow()),
             petitioner_phone=item.contact["phone"],

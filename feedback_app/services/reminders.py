@@ -5,19 +5,32 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import ChaseSettings, JobRun, Notification, Office, Role, User, utcnow
+from . import chase_rules
 from .access import ensure_access, require_role, scoped
 from .errors import NotFound, ValidationFailed
 
-LADDER_LIMITS = {field: (0, 30) for field in ChaseSettings.DEFAULTS}
-LADDER_LIMITS["escalate_after_days"] = (1, 30)
-LADDER_LIMITS["rehandling_escalate_after_days"] = (1, 30)
-LADDER_LIMITS["unassigned_days"] = (1, 30)
-LADDER_LIMITS["extension_pending_days"] = (1, 30)
+LADDER_LIMITS = chase_rules.LIMITS
+# What an admin reads when the rungs are out of order (chase_rules.ladder_problems names the rule broken).
+LADDER_ORDER = {
+    "before-monitor": _l("The supervisor must be told before the monitors (fewer working days late)."),
+    "after-monitor": _l("The director must be told later than the monitors (more working days late)."),
+    "after-rehandling-monitor": _l(
+        "The director must be told later than the monitors of re-handling (more working days late)."
+    ),
+}
+
+
+# The chase's morning mail lists reminders that are each on the landing page already.
+NOT_ON_THE_PAGE = ("chase-digest",)
 
 
 def _mine(user: User):
     """A staff member's reminders whose time has come, whether they also went out by email or not."""
-    return (Notification.user_id == user.id, Notification.next_attempt_at <= utcnow())
+    return (
+        Notification.user_id == user.id,
+        Notification.next_attempt_at <= utcnow(),
+        Notification.kind.not_in(NOT_ON_THE_PAGE),
+    )
 
 
 def inbox(user: User, limit: int = 20) -> list[Notification]:
@@ -91,6 +104,8 @@ def update_ladder(user: User, office_id: int, values: dict) -> ChaseSettings:
         if not low <= number <= high:
             errors[field] = str(_l("Enter a number from %(low)d to %(high)d.", low=low, high=high))
         clean[field] = number
+    if not errors:
+        errors = {field: str(LADDER_ORDER[rule]) for field, rule in chase_rules.ladder_problems(clean).items()}
     if errors:
         raise ValidationFailed(details=errors)
     settings = db.session.scalar(sa.select(ChaseSettings).where(ChaseSettings.office_id == office.id))

@@ -36,7 +36,9 @@ def test_an_officer_sees_their_reminders_and_marks_one_read(app, client, week):
     assert f"{week.late3.number}" in page and "已逾期 3 個工作日" in page
     assert f"http://127.0.0.1:5000/cases/{week.late3.number}" in page
     mine = db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == week.late3.assignee_id)
+        sa.select(Notification).where(
+            Notification.user_id == week.late3.assignee_id, Notification.channel == "inapp"
+        )
     ).all()
     response = client.post(f"/reminders/{mine[0].id}/read")
     assert response.status_code == 302
@@ -48,7 +50,9 @@ def test_an_officer_sees_their_reminders_and_marks_one_read(app, client, week):
     assert all(
         n.read_at
         for n in db.session.scalars(
-            sa.select(Notification).where(Notification.user_id == week.late3.assignee_id)
+            sa.select(Notification).where(
+                Notification.user_id == week.late3.assignee_id, Notification.channel == "inapp"
+            )
         )
     )
 
@@ -75,6 +79,9 @@ def test_an_admin_edits_the_ladder_of_an_office_and_bad_values_change_nothing(ap
         "unassigned_days": "1",
         "extension_pending_days": "2",
         "rehandling_escalate_after_days": "3",
+        "supervisor_after_days": "0",
+        "director_after_days": "7",
+        "close_after_reply_days": "5",
     }
     assert client.post("/admin/reminders", data=values).status_code == 302
     saved = db.session.scalar(sa.select(ChaseSettings).where(ChaseSettings.office_id == org.a.id))
@@ -93,6 +100,9 @@ def test_an_admin_cannot_edit_another_offices_ladder_and_staff_cannot_edit_any(a
         "unassigned_days": "1",
         "extension_pending_days": "2",
         "rehandling_escalate_after_days": "3",
+        "supervisor_after_days": "0",
+        "director_after_days": "7",
+        "close_after_reply_days": "5",
     }
     login(client, "aa.admin")
     assert client.post("/admin/reminders", data=values).status_code == 403

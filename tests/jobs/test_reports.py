@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import Notification, Rating, ScoreRollup
+from feedback_app.models import Notification, Rating, ScoreRollup, utcnow
+from feedback_app.services.calendar import next_office_moment
 from tests.analytics.factories import make_rating
 
 FIRST_WORKING_DAY = "2026-01-02T08:30:00+08:00"  # 1 January is a holiday; Friday 2 January opens 2026 Q1
@@ -90,7 +91,7 @@ def test_quarterly_report_that_cannot_be_built_waits_without_blocking_other_mail
     )
     notify.queue(key="other", channel="email", kind="reminder", subject="s", body="b", recipient="y@example.tw")
     db.session.commit()
-    summary = _run(runner, "deliver")
+    summary = _run(runner, "deliver", "--now", next_office_moment(utcnow()).isoformat())
     assert (summary["sent"], summary["failed"]) == (1, 1)
     db.session.expire_all()
     row = db.session.scalar(sa.select(Notification).where(Notification.kind == "quarterly-report"))

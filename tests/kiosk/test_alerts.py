@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from feedback_app.extensions import db
 from feedback_app.models import Alert, Notification, Rating, utcnow
 from feedback_app.services import alerts
+from feedback_app.services.calendar import next_office_moment
 from jobs import delivery
 
 from .factories import bearer, rating
@@ -66,19 +67,19 @@ def test_an_alert_acknowledged_before_its_mail_went_out_is_not_mailed(app, clien
     alert = _live_alert(client, token, org)
     supervisor = org.users[("AA", "supervisor")]
     assert alert.acknowledged_at is not None
-    result = delivery.deliver(utcnow())
+    result = delivery.deliver(next_office_moment(utcnow()))
     assert result["sent"] == 0 and smtp_server.messages == []
     mail = db.session.scalars(sa.select(Notification).where(Notification.channel == "email")).one()
     db.session.refresh(mail)
     assert (mail.status, mail.recipient) == ("obsolete", supervisor.email)
-    assert delivery.deliver(utcnow())["sent"] == 0  # never claimed again
+    assert delivery.deliver(next_office_moment(utcnow()))["sent"] == 0  # never claimed again
 
 
 def test_an_open_alert_is_mailed_exactly_once(app, client, kiosk, org, smtp_server):
     _, token, counter = kiosk
     _send(client, token, *[rating(1, seconds_ago=s) for s in (400, 300, 200, 100)])
-    assert delivery.deliver(utcnow())["sent"] == 1
-    assert delivery.deliver(utcnow())["sent"] == 0
+    assert delivery.deliver(next_office_moment(utcnow()))["sent"] == 1
+    assert delivery.deliver(next_office_moment(utcnow()))["sent"] == 0
     assert [m["to"] for m in smtp_server.messages] == [[org.users[("AA", "supervisor")].email]]
     assert counter.code in smtp_server.messages[0]["message"]["Subject"]
 
