@@ -11,14 +11,14 @@ import base64
 from datetime import datetime
 
 from flask import render_template
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import charts
 from ..i18n import roc_date
 from . import stats
 from .analytics import Dashboard
-from .reports import CHART_TITLES, Table, figures, interval, num, pct, points
+from .headline import headline
+from .reports import CHART_TITLES, Table, figures
 
 _font_config = None
 
@@ -36,58 +36,6 @@ def _fonts():
 def issue_date(moment: datetime) -> str:
     """A moment's date in Asia/Taipei as Taiwanese documents write it (114年3月5日)."""
     return roc_date(moment.astimezone(stats.TAIPEI).date())
-
-
-def headline(board: Dashboard) -> list[dict]:
-    """The indicators a director reads first, each with its change on the previous quarter and on a year ago."""
-    rows = []
-    line = next((ln for ln in board.lines if ln.key == "combined"), board.lines[0] if board.lines else None)
-    if line is not None:
-        c = line.current
-        rows.append(
-            {
-                "label": _("Satisfaction"),
-                "note": 1,
-                "value": pct(c.rate),
-                "detail": f"{_('95% interval')} {interval(c.low, c.high).text}",
-                "previous": points(line.vs_previous),
-                "last_year": points(line.vs_last_year),
-            }
-        )
-        rows.append({"label": _("Valid answers"), "value": num(c.n)})
-        rows.append({"label": _("Mean score"), "value": num(c.mean, 2)})
-    cases = board.cases
-    if cases:
-        cur, prev, last = cases["current"], cases["previous"], cases["last_year"]
-        rows.append(
-            {
-                "label": _("On-time closure rate"),
-                "note": 2,
-                "value": pct(cur["on_time_rate"]),
-                "previous": points(stats.growth(cur["on_time_rate"], prev["on_time_rate"])),
-                "last_year": points(stats.growth(cur["on_time_rate"], last["on_time_rate"])),
-            }
-        )
-        rows.append(
-            {
-                "label": _("Reply satisfaction"),
-                "note": 3,
-                "value": pct(cur["reply"].rate),
-                "previous": points(cases["reply_vs_previous"]),
-                "last_year": points(cases["reply_vs_last_year"]),
-            }
-        )
-        rows.append({"label": _("Cases received"), "value": num(cur["received"])})
-        rows.append({"label": _("Open and overdue now"), "value": num(cases["open_overdue"])})
-    if board.staff is not None and board.staff.n:
-        rows.append(
-            {
-                "label": _("Staff satisfaction (internal customers)"),
-                "value": pct(board.staff.rate),
-                "previous": points(stats.growth(board.staff.rate, board.staff_previous.rate)),
-            }
-        )
-    return rows
 
 
 # Which tables and charts each section of the report holds, in reading order.
