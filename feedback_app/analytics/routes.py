@@ -3,7 +3,7 @@
 import dataclasses
 
 import sqlalchemy as sa
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -131,8 +131,13 @@ def dashboard():
     except ValidationFailed as refused:
         args, error, status = {}, refused, 400
         query = _request_query(args)
-    board = analytics.dashboard(*query)
-    version = dashboard_cache.keep_board(_cache_key(*query), board, str(get_locale()))
+    key = _cache_key(*query)
+    reused = dashboard_cache.reused_board(key, current_app.config["DASHBOARD_REUSE_SECONDS"])
+    if reused is not None:
+        board, version = reused
+    else:
+        board = analytics.dashboard(*query)
+        version = dashboard_cache.keep_board(key, board, str(get_locale()))
     return render_template(
         "analytics/dashboard.html",
         board=board,

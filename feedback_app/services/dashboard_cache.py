@@ -7,6 +7,9 @@ give the same digest, so the same URLs and ETags: a reload draws nothing, and a 
 304 without anything being counted. A worker that did not serve the page (several gunicorn workers) counts once
 and keeps what it counted.
 
+The page itself may reuse the figures it counted for the same view within a short window (`reused_board`,
+DASHBOARD_REUSE_SECONDS): a reload within it counts nothing, and the page shows when its figures were counted.
+
 Process-local, bounded and short-lived: it holds the figures of recent pages, never a second copy of the data.
 """
 
@@ -91,13 +94,23 @@ class _Kept:
 
 _boards = _Kept(BOARDS_KEPT, BOARD_SECONDS)
 _charts = _Kept(CHARTS_KEPT)
+_latest = _Kept(BOARDS_KEPT, BOARD_SECONDS)  # request key -> (when counted, digest, figures)
 
 
 def keep_board(request_key: tuple, board: Dashboard, locale: str) -> str:
     """Keep a page's figures for its chart and table requests; returns their digest."""
     version = digest(board, locale)
     _boards.put((request_key, version), board)
+    _latest.put(request_key, (time.monotonic(), version, board))
     return version
+
+
+def reused_board(request_key: tuple, seconds: float) -> tuple[Dashboard, str] | None:
+    """The figures and digest a page with the same request counted less than `seconds` ago, if any."""
+    item = _latest.get(request_key) if seconds > 0 else None
+    if item is None or time.monotonic() - item[0] >= seconds:
+        return None
+    return item[2], item[1]
 
 
 def kept_board(request_key: tuple, version: str | None) -> Dashboard | None:
@@ -123,3 +136,4 @@ def forget_all() -> None:
     """Drop every kept figure and chart (tests, and a process that wants its memory back)."""
     _boards.clear()
     _charts.clear()
+    _latest.clear()

@@ -107,3 +107,24 @@ def test_a_kept_chart_is_refused_to_a_reader_of_another_office(client, quarter_d
     login(client, "aa.director")
     assert client.get(link).status_code == 403
     assert client.get(link, headers={"If-None-Match": etag}).status_code == 403
+
+
+def test_a_reload_within_the_reuse_window_counts_nothing_and_says_when_it_counted(client, quarter_data, counted):
+    client.application.config["DASHBOARD_REUSE_SECONDS"] = 60
+    login(client, "aa.director")
+    first = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    again = client.get("/analytics/?period=2025-Q2").get_data(as_text=True)
+    assert counted["dashboard"] == 1
+    assert _chart_links(again) == _chart_links(first)
+    when = re.search(r"本頁數據於 [^<]*計算", first).group(0)
+    assert when in again  # the page shows the moment its figures were counted
+    client.get("/analytics/?period=2025-Q1")  # another view is counted for itself
+    assert counted["dashboard"] == 2
+
+
+def test_without_a_reuse_window_every_view_counts_again(client, quarter_data, counted):
+    client.application.config["DASHBOARD_REUSE_SECONDS"] = 0
+    login(client, "aa.director")
+    client.get("/analytics/?period=2025-Q2")
+    client.get("/analytics/?period=2025-Q2")
+    assert counted["dashboard"] == 2
