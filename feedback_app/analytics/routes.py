@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from .. import charts
 from ..extensions import db
 from ..models import Counter, Office, Questionnaire, Role, Unit, utcnow
-from ..services import analytics, dashboard_cache, headline, reports
+from ..services import analytics, chart_text, dashboard_cache, headline, reports
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
 from ..services.stats import Period
@@ -144,6 +144,8 @@ def dashboard():
         headline=headline.dashboard_row(board),
         tables=reports.tables(board),
         charts=reports.chart_titles(board),
+        findings=chart_text.findings(board, reports.chart_titles(board)),
+        chart_tables=chart_text.CHART_TABLES,
         choices=_choices(board),
         args=args,
         link_args={**{k: v for k, v in args.items() if k != "v"}, "v": version},

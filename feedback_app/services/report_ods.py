@@ -13,7 +13,7 @@ from odf.element import Element
 from odf.number import Number, NumberStyle, PercentageStyle
 from odf.number import Text as NumberText
 from odf.opendocument import OpenDocumentSpreadsheet
-from odf.style import Style, TableCellProperties, TableColumnProperties, TextProperties
+from odf.style import Map, Style, TableCellProperties, TableColumnProperties, TextProperties
 from odf.table import Table as Sheet
 from odf.table import TableCell, TableColumn, TableRow
 from odf.text import P
@@ -68,20 +68,34 @@ class _Styles:
         self.doc.automaticstyles.addElement(style)
         return style
 
-    def number(self, kind: str, digits: int) -> Element:
-        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals."""
-        key = (kind, digits)
+    def number(self, kind: str, digits: int, signed: bool = False) -> Element:
+        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals; a `signed`
+        one (a change) shows "+" before a positive value, as the page does, while the cell keeps the number."""
+        key = (kind, digits, signed)
         if key not in self._cells:
-            data_name = f"N-{kind}-{digits}"
-            data = (PercentageStyle if kind == "percent" else NumberStyle)(name=data_name)
-            data.addElement(Number(decimalplaces=digits, minintegerdigits=1, grouping="true"))
-            if kind == "percent":
-                data.addElement(NumberText(text="%"))
-            elif kind == "points":
-                data.addElement(NumberText(text=f" {self.points_suffix}"))
+            data_name = f"N-{kind}-{digits}{'-signed' if signed else ''}"
+            data = self._data_style(data_name, kind, digits)
+            if signed:
+                positive = self._data_style(f"{data_name}-positive", kind, digits, prefix="+")
+                data.addElement(Map(condition="value()>0", applystylename=positive))
             self.doc.automaticstyles.addElement(data)
-            self._cells[key] = self._style(f"cell-{kind}-{digits}", datastylename=data_name)
+            self._cells[key] = self._style(
+                f"cell-{kind}-{digits}{'-signed' if signed else ''}", datastylename=data_name
+            )
         return self._cells[key]
+
+    def _data_style(self, name: str, kind: str, digits: int, prefix: str = "") -> Element:
+        data = (PercentageStyle if kind == "percent" else NumberStyle)(name=name)
+        if prefix:
+            data.addElement(NumberText(text=prefix))
+        data.addElement(Number(decimalplaces=digits, minintegerdigits=1, grouping="true"))
+        if kind == "percent":
+            data.addElement(NumberText(text="%"))
+        elif kind == "points":
+            data.addElement(NumberText(text=f" {self.points_suffix}"))
+        if prefix:  # only a condition names it, and odfpy keeps automatic styles that cells name: a common style
+            self.doc.styles.addElement(data)
+        return data
 
 
 def _cell(value, text: str, style: Element | None = None, kind: str = "", digits: int = 0) -> TableCell:
@@ -120,7 +134,7 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
             row = TableRow()
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.kind:
-                    style = styles.number(cell.kind, cell.digits)
+                    style = styles.number(cell.kind, cell.digits, cell.signed)
                     row.addElement(_cell(cell.value, cell.text, style, cell.kind, cell.digits))
                 else:
                     row.addElement(_cell(None, cell.text))

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import charts
 from ..i18n import roc_date
-from . import stats
+from . import chart_text, stats
 from .analytics import Dashboard
 from .headline import headline
 from .reports import CHART_TITLES, Table, figures
@@ -41,7 +41,7 @@ def issue_date(moment: datetime) -> str:
 # Which tables and charts each section of the report holds, in reading order.
 SECTIONS = (
     (_l("Satisfaction of citizens"), ("satisfaction", "distribution", "trend"), ("trend", "distribution")),
-    (_l("Offices compared, and when citizens are least satisfied"), ("comparison",), ("funnel", "heatmap")),
+    (_l("Offices compared, and when citizens are least satisfied"), ("comparison", "heatmap"), ("funnel", "heatmap")),
     (_l("Dissatisfaction reasons and gender statistics"), ("reasons", "gender"), ("pareto",)),
     (_l("Staff satisfaction and real-time alerts"), ("staff", "alerts"), ()),
     (
@@ -52,10 +52,11 @@ SECTIONS = (
 )
 
 
-# How charts are embedded: SVG keeps their text as text (searchable, sharp at any zoom) and makes a smaller file;
-# PNG at print resolution measured no faster, as drawing the figures is the cost either way (bench/report_pdf.py).
-CHART_FORMAT = "svg"
-CHART_DPI = 200
+# How charts are embedded: PNG at 150 dpi (sharp on paper at the printed width). SVG keeps chart text as text, but
+# WeasyPrint draws an SVG element by element in Python: with SVG an office's report took 7.4 s of CPU on a loaded
+# 2-core machine, with PNG 5.0 s (bench/report_pdf.py); the charts' wording is in the alt text and the tables.
+CHART_FORMAT = "png"
+CHART_DPI = 150
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -94,6 +95,7 @@ def report_html(title: str, board: Dashboard, tables: list[Table]) -> str:
         font_url=charts.tc_font_file().as_uri(),
         font_family=charts.FONT_FAMILY,
         chart_titles=CHART_TITLES,
+        findings=chart_text.findings(board, drawn),
     )
 
 

@@ -38,13 +38,15 @@ class Cell:
     """A displayed value; `tone` is "up" / "down" for changes a reader reads as better / worse.
 
     `kind` says what a number is ("percent" for a share stored as a fraction, "number" otherwise) and `digits`
-    how many decimals it is shown with, so a spreadsheet can store the number and show it as the page does."""
+    how many decimals it is shown with, so a spreadsheet can store the number and show it as the page does; a
+    `signed` number is a change, shown with "+" when it is positive."""
 
     text: str
     value: float | int | str | None = None
     tone: str = ""
     kind: str = ""
     digits: int = 0
+    signed: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -90,6 +92,7 @@ def points(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         "up" if better > 0 else "down" if better < 0 else "",
         kind="points",
         digits=1,
+        signed=True,
     )
 
 
@@ -103,6 +106,7 @@ def relative(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         "up" if better > 0 else "down" if better < 0 else "",
         kind="percent",
         digits=1,
+        signed=True,
     )
 
 
@@ -121,6 +125,7 @@ def _flag(too_few: bool) -> Cell:
 
 def tables(board: Dashboard) -> list[Table]:
     """Every table of the dashboard, in reading order."""
+    from .chart_text import heatmap_table
     span = board.footnote
     result = []
     sat = Table(
@@ -299,6 +304,7 @@ def tables(board: Dashboard) -> list[Table]:
     for name, count in alerts.get("by_office", []) + alerts.get("by_counter", []):
         alert_table.rows.append([_text(name), num(count)])
     result.append(alert_table)
+    result.append(heatmap_table(board))
     result.extend(case_tables(board))
     return result
 
