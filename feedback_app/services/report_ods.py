@@ -7,6 +7,7 @@ shows the value through the cell's number format, as it would for a cell typed b
 
 import io
 import re
+from dataclasses import replace
 
 from odf.dc import Title
 from odf.element import Element
@@ -17,6 +18,8 @@ from odf.style import Map, Style, TableCellProperties, TableColumnProperties, Te
 from odf.table import Table as Sheet
 from odf.table import TableCell, TableColumn, TableRow
 from odf.text import P
+
+from .definitions import mark
 
 # What a sheet name may not hold in LibreOffice or Excel, and how long it may be.
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -127,11 +130,13 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
             row.addElement(_cell(None, text, style))
             sheet.addElement(row)
         header = TableRow()
-        for text in table.header:
-            header.addElement(_cell(None, str(text), styles.header))
+        for i, text in enumerate(table.header):
+            header.addElement(_cell(None, str(text) + mark(table.marks.get(i)), styles.header))
         sheet.addElement(header)
-        for cells in table.rows:
+        for r, cells in enumerate(table.rows):
             row = TableRow()
+            if r in table.row_marks:
+                cells = [replace(cells[0], text=cells[0].text + mark(table.row_marks[r]))] + cells[1:]
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.kind:
                     style = styles.number(cell.kind, cell.digits, cell.signed)
@@ -139,9 +144,10 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
                 else:
                     row.addElement(_cell(None, cell.text))
             sheet.addElement(row)
-        note = TableRow()
-        note.addElement(_cell(None, table.note, styles.note))
-        sheet.addElement(note)
+        for text in [table.note] + [f"{mark(n)} {d}" for n, d in enumerate(table.footnotes, 1)]:
+            note = TableRow()
+            note.addElement(_cell(None, text, styles.note))
+            sheet.addElement(note)
         doc.spreadsheet.addElement(sheet)
     buffer = io.BytesIO()
     doc.write(buffer)

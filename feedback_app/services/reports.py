@@ -59,6 +59,10 @@ class Table:
     header: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
+    # Definitions as numbered footnotes, and the footnote number of a heading (by column) or a row label (by row).
+    footnotes: list[str] = field(default_factory=list)
+    marks: dict[int, int] = field(default_factory=dict)
+    row_marks: dict[int, int] = field(default_factory=dict)
 
 
 def pct(value: float | None, digits: int = 1) -> Cell:
@@ -126,6 +130,7 @@ def _flag(too_few: bool) -> Cell:
 def tables(board: Dashboard) -> list[Table]:
     """Every table of the dashboard, in reading order."""
     from .chart_text import heatmap_table
+    from .definitions import annotate
     span = board.footnote
     result = []
     sat = Table(
@@ -306,7 +311,7 @@ def tables(board: Dashboard) -> list[Table]:
     result.append(alert_table)
     result.append(heatmap_table(board))
     result.extend(case_tables(board))
-    return result
+    return [annotate(table) for table in result]
 
 
 def case_tables(board: Dashboard) -> list[Table]:
