@@ -53,8 +53,9 @@ SECTIONS = (
 
 
 # How charts are embedded: PNG at 150 dpi (sharp on paper at the printed width). SVG keeps chart text as text, but
-# WeasyPrint draws an SVG element by element in Python: with SVG an office's report took 7.4 s of CPU on a loaded
-# 2-core machine, with PNG 5.0 s (bench/report_pdf.py); the charts' wording is in the alt text and the tables.
+# WeasyPrint draws an SVG element by element in Python: in alternating runs on a heavily loaded 2-core machine an
+# office's report took a median 7.2 s of CPU with SVG charts and 6.1 s with PNG; each chart's finding is printed
+# under it and its figures are in the tables.
 CHART_FORMAT = "png"
 CHART_DPI = 150
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
