@@ -103,6 +103,9 @@ class Config:
     RATINGS_RATE_LIMIT = os.environ.get("RATINGS_RATE_LIMIT", "120/minute")
     # How long a server process keeps a questionnaire's published versions before looking again.
     RATING_QUESTIONNAIRE_CACHE_SECONDS = int(os.environ.get("RATING_QUESTIONNAIRE_CACHE_SECONDS", "60"))
+    # A dashboard asked for again within this many seconds shows the figures counted the first time (the page
+    # says when); 0 counts on every view.
+    DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "60"))
     # Real-time alert: unhappy share (score <= 2) reaching this within the window, with this many ratings.
     ALERT_WINDOW_MINUTES = int(os.environ.get("ALERT_WINDOW_MINUTES", "15"))
     ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
@@ -138,6 +141,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    DASHBOARD_REUSE_SECONDS = 0  # a test that adds a rating sees it on the next view
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0
     LOGIN_LOCKOUT_SECONDS = 60

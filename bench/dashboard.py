@@ -1,16 +1,20 @@
-"""Time the quarterly dashboard at city scale on PostgreSQL: 100k and 10M ratings (or the largest that
-loads in time).
+"""Time the quarterly dashboard at city scale on PostgreSQL: 100k and 1M ratings (or the largest that
+loads in time), its figures alone and the page as a browser loads it, with its six charts.
 
-    python bench/dashboard.py [--sizes 100000,10000000] [--budget 420] [--runs 7]
+    python bench/dashboard.py [--sizes 100000,1000000] [--budget 420] [--runs 7]
         [--url postgresql://postgres@127.0.0.1:5432/postgres] [--keep] [--reuse KEPT_DATABASE ...]
 
 For each size it creates a database of its own, builds the schema with the migrations, loads a city of
 12 offices × 5 counters with ratings spread over 2024–2025 (working hours, 85% kiosk / 15% QR, 1% noise,
 reasons for low scores, some demographics) through COPY, folds them into the roll-ups (the last 2,000 are
 left unfolded, as fresh ratings are, so reads also count raw rows), then times `dashboard()` for 2025 Q4
-for one office and for the whole city: the median of repeated runs after one warm-up. The database is
-dropped afterwards. A size whose load would not fit in the time budget (estimated from the rows-per-second
-of the sizes before it) is skipped and reported as such.
+for one office and for the whole city: the median of repeated runs after one warm-up. Then the page itself for
+the whole city, through the app as a signed-in monitor: "cold" is the page and its six chart images with nothing
+kept (figures counted, every chart drawn), "warm" a reload within the reuse window by a browser that kept the
+images (nothing counted, each image a 304), "counted again" a reload after the window (figures counted, the
+images still 304s as the figures did not change). Wall time and the process's CPU time are printed. The
+database is dropped afterwards. A size whose load would not fit in the time budget (estimated from the
+rows-per-second of the sizes before it) is skipped and reported as such.
 """
 
 import argparse
@@ -30,7 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from feedback_app import create_app  # noqa: E402
 from feedback_app.extensions import db  # noqa: E402
-from feedback_app.models import City, Counter, Office, Question, Questionnaire, QuestionnaireVersion, Unit  # noqa: E402
+from feedback_app.models import (  # noqa: E402
+    City,
+    Counter,
+    Office,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Role,
+    Unit,
+    User,
+)
+from feedback_app.services import dashboard_cache  # noqa: E402
 from feedback_app.services.analytics import dashboard, scope_of  # noqa: E402
 from feedback_app.services.defaults import ensure_city_defaults  # noqa: E402
 from feedback_app.services.rollups import rebuild_rollups, refresh_rollups  # noqa: E402
@@ -43,6 +58,8 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 DAYS = 731
 PERIOD = Period("quarter", 2025, 4)
 NOW = datetime(2026, 1, 5, 2, tzinfo=UTC)
+MONITOR_PASSWORD = "bench-monitor-password"
+PAGE = f"/analytics/?period={PERIOD.key}"
 REASONS = ["wait_long", "attitude", "unclear", "complicated", "facilities", "other"]
 
 
@@ -83,6 +100,9 @@ def build_city() -> tuple[City, list[Counter], int, int, int]:
             )
             db.session.add(counter)
             counters.append(counter)
+    monitor = User(username="bench.monitor", display_name="bench", role=Role.MONITOR, city_id=city.id)
+    monitor.set_password(MONITOR_PASSWORD)
+    db.session.add(monitor)
     db.session.commit()
     version = db.session.scalar(
         sa.select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.code == "kiosk")
@@ -169,6 +189,57 @@ def time_dashboard(scope, runs: int) -> float:
     return statistics.median(times)
 
 
+def _page_load(client, etags: dict | None = None) -> tuple[float, float, dict]:
+    """The dashboard page and every chart image on it, as a browser fetches them; (wall ms, CPU ms, ETags)."""
+    import html
+    import re
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    page = client.get(PAGE)
+    assert page.status_code == 200, page.status_code
+    seen = {}
+    for src in re.findall(r'<img src="([^"]+)"', page.get_data(as_text=True)):
+        link = html.unescape(src)
+        headers = {"If-None-Match": etags[link]} if etags and link in etags else {}
+        image = client.get(link, headers=headers)
+        assert image.status_code in (200, 304), (link, image.status_code)
+        seen[link] = image.headers.get("ETag", "")
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, seen
+
+
+def time_page(app, runs: int) -> dict:
+    """The city's dashboard page with its charts: cold (nothing kept: counted and drawn), warm (a reload within
+    DASHBOARD_REUSE_SECONDS: nothing counted, every image a 304) and recounted (the window over: counted again,
+    the same figures give the same images, so still 304s)."""
+    client = app.test_client()
+    response = client.post("/login", data={"username": "bench.monitor", "password": MONITOR_PASSWORD})
+    assert response.status_code in (302, 303), response.status_code
+    dashboard_cache.forget_all()
+    app.config["DASHBOARD_REUSE_SECONDS"] = 60
+    cold_ms, cold_cpu, etags = _page_load(client)
+    warm = [_page_load(client, etags)[:2] for _ in range(runs)]
+    app.config["DASHBOARD_REUSE_SECONDS"] = 0
+    recounted = [_page_load(client, etags)[:2] for _ in range(runs)]
+    return {
+        "page_cold_ms": cold_ms,
+        "page_cold_cpu": cold_cpu,
+        "page_warm_ms": statistics.median(w for w, _ in warm),
+        "page_warm_cpu": statistics.median(c for _, c in warm),
+        "page_recount_ms": statistics.median(w for w, _ in recounted),
+        "page_recount_cpu": statistics.median(c for _, c in recounted),
+        "charts": len(etags),
+    }
+
+
+def _page_line(result: dict) -> str:
+    return (
+        f"page with {result['charts']} charts (whole city): cold {result['page_cold_ms']:.0f} ms "
+        f"(cpu {result['page_cold_cpu']:.0f} ms), warm {result['page_warm_ms']:.0f} ms "
+        f"(cpu {result['page_warm_cpu']:.0f} ms), counted again {result['page_recount_ms']:.0f} ms "
+        f"(cpu {result['page_recount_cpu']:.0f} ms)"
+    )
+
+
 def time_kept(base: str, name: str, runs: int) -> None:
     """Time the dashboard again on a database an earlier run kept, brought up to the current schema first,
     without loading anything."""
@@ -184,7 +255,7 @@ def time_kept(base: str, name: str, runs: int) -> None:
         print(
             f"{ratings:>11,} ratings (kept database {name}): dashboard {PERIOD.label} median of {runs}: "
             f"one office {time_dashboard(scope_of(office), runs):.0f} ms, "
-            f"whole city {time_dashboard(scope_of(city), runs):.0f} ms",
+            f"whole city {time_dashboard(scope_of(city), runs):.0f} ms; {_page_line(time_page(app, runs))}",
             flush=True,
         )
         db.session.remove()
@@ -218,6 +289,7 @@ def run_size(base: str, size: int, runs: int, keep: bool = False) -> dict:
                 "office_ms": time_dashboard(scope_of(office), runs),
                 "city_ms": time_dashboard(scope_of(city), runs),
             }
+            result.update(time_page(app, runs))
             started = time.perf_counter()
             result["refresh_unfolded"] = refresh_rollups()
             result["refresh_s"] = time.perf_counter() - started
@@ -236,7 +308,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--sizes", default="100000,10000000")
+    parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--budget", type=float, default=420.0, help="seconds the whole run may take")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the databases (to look at query plans)")
@@ -271,6 +343,7 @@ def main() -> None:
             f"({result['rollup_rows']:,} score roll-up rows); "
             f"dashboard {PERIOD.label} median of {args.runs}: "
             f"one office {result['office_ms']:.0f} ms, whole city {result['city_ms']:.0f} ms; "
+            f"{_page_line(result)}; "
             f"folding {result['refresh_unfolded']:,} fresh ratings took {result['refresh_s'] * 1000:.0f} ms",
             flush=True,
         )

@@ -215,25 +215,87 @@ def heatmap_chart(grid: list[list[float | None]], hours: range, title: str, foot
     return fig
 
 
-def _draw_funnel(ax, points: list[dict], rate: float | None, reference: str) -> None:
-    """One funnel on one axes: the points by sample size, 95% and 99.8% limits around the reference rate."""
+# Where a funnel label may go around its point, in points from it, nearest first: right, left, above, below, then
+# further out. A label that fits none of them is left off (its office or counter is in the comparison table).
+LABEL_OFFSETS = [
+    (dx, dy, ha)
+    for step in (1, 2, 3)
+    for dx, dy, ha in (
+        (5, 2 * step - 1, "left"),
+        (5, -8 * step, "left"),
+        (-5, 2 * step - 1, "right"),
+        (-5, -8 * step, "right"),
+        (0, 6 + 9 * (step - 1), "center"),
+        (0, -13 - 9 * (step - 1), "center"),
+    )
+]
+MARKER_HALF_PX = 5
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box.overlaps(other) for other in boxes)
+
+
+def place_labels(
+    fig: Figure,
+    ax,
+    points: list[tuple[str, float, float]],
+    drawn: list[tuple[float, float]] | None = None,
+    fontsize: float = 7,
+) -> list[str]:
+    """Name each (name, x, y) point beside it where its label overlaps no other label, no other drawn point
+    (`drawn`, by default the labelled points) and no legend, inside the axes; returns the names left unlabelled.
+    The figure is laid out first (labels take no part in the layout), so the positions measured are those drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    drawn = [(x, y) for _, x, y in points] if drawn is None else drawn
+
+    def marker(x, y):
+        cx, cy = ax.transData.transform((x, y))
+        return Bbox.from_extents(cx - MARKER_HALF_PX, cy - MARKER_HALF_PX, cx + MARKER_HALF_PX, cy + MARKER_HALF_PX)
+
+    taken = [legend.get_window_extent(renderer) for legend in ([ax.get_legend()] if ax.get_legend() else [])]
+    left_off = []
+    for name, x, y in points:
+        others = [marker(*xy) for xy in drawn if xy != (x, y)]
+        for dx, dy, ha in LABEL_OFFSETS:
+            label = ax.annotate(
+                name, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, ha=ha, va="bottom"
+            )
+            label.set_in_layout(False)
+            box = label.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not _overlaps(box, taken) and not _overlaps(box, others):
+                taken.append(box)
+                break
+            label.remove()
+        else:
+            left_off.append(name)
+    return left_off
+
+
+def _draw_funnel(ax, points: list[dict], rate: float | None, reference: str) -> tuple[list, list]:
+    """One funnel on one axes: the points by sample size, 95% and 99.8% limits around the reference rate.
+
+    Returns the points outside the 95% limits as (name, n, rate %), to be named, and every point drawn."""
+    outliers, drawn = [], []
     if rate is not None and points:
         top = max(p["n"] for p in points) * 1.2
         ns = [max(5, top * i / 200) for i in range(1, 201)]
         for key, style in (("95", "--"), ("99.8", ":")):
             limits = [stats.funnel_limits(rate, n)[key] for n in ns]
-            ax.plot(
-                ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限"
-            )
+            ax.plot(ns, [lo * 100 for lo, _ in limits], color=NEUTRAL, linestyle=style, label=f"{key}% 管制界限")
             ax.plot(ns, [hi * 100 for _, hi in limits], color=NEUTRAL, linestyle=style)
         ax.axhline(rate * 100, color="#000000", linewidth=1, label=f"{reference} {rate * 100:.1f}%")
         for i, p in enumerate(points):
             colour = (
-                BAD
-                if p["position"].startswith("below")
-                else GOOD
-                if p["position"].startswith("above")
-                else NEUTRAL
+                BAD if p["position"].startswith("below") else GOOD if p["position"].startswith("above") else NEUTRAL
             )
             ax.plot(
                 [p["n"]],
@@ -244,24 +306,35 @@ def _draw_funnel(ax, points: list[dict], rate: float | None, reference: str) -> 
                 markerfacecolor="white" if p["too_few"] else colour,
                 markersize=8,
             )
-            ax.annotate(
-                p["name"], (p["n"], p["rate"] * 100), fontsize=7, xytext=(4, 3), textcoords="offset points"
-            )
+            drawn.append((p["n"], p["rate"] * 100))
+            if p["position"] != "within":
+                outliers.append((p["name"], p["n"], p["rate"] * 100))
     ax.set_xlabel("有效回答數")
     ax.set_ylabel("滿意度（%）")
     if rate is not None and points:  # an empty funnel has no limits to name
         ax.legend(fontsize=7, loc="lower right")
+    return outliers, drawn
+
+
+def _outliers_note(footnote: str, groups) -> str:
+    if any(rate is not None and points for rate, points in groups):
+        return f"{footnote}；僅標示超出95%管制界限者，各點數值見比較表"
+    return footnote
 
 
 def funnel_chart(points: list[dict], city_rate: float | None, title: str, footnote: str,
                  reference: str = "全市") -> Figure:
     """Funnel plot: each office or counter by its sample size, with 95% and 99.8% limits around the
     reference (by default the city) rate.
-    """
+
+    Only the points outside the 95% limits are named, each where its name overlaps nothing else; the others (and
+    any outlier whose name finds no free place) are read in the comparison table, as the footnote says."""
     fig = figure()
     ax = fig.add_subplot()
-    _draw_funnel(ax, points, city_rate, reference)
-    _titles(fig, ax, title, footnote)
+    outliers, drawn = _draw_funnel(ax, points, city_rate, reference)
+    _titles(fig, ax, title, _outliers_note(footnote, [(city_rate, points)]))
+    if outliers:
+        place_labels(fig, ax, outliers, drawn)
     return fig
 
 
@@ -272,11 +345,16 @@ def funnel_panels(groups: list[tuple[str, float, list[dict]]], title: str, footn
         return funnel_chart(points, rate, title, footnote, reference)
     fig = figure(7.0, 3.8)
     axes = fig.subplots(1, len(groups), sharey=True)
+    placed = []
     for ax, (reference, rate, points) in zip(axes, groups, strict=True):
-        _draw_funnel(ax, points, rate, reference)
+        placed.append((ax, *_draw_funnel(ax, points, rate, reference)))
         ax.set_title(f"{reference}（{len(points)}）", fontsize=9)
     fig.suptitle(title, fontsize=11)
-    fig.supxlabel(footnote, fontsize=7, color="#444444", x=0.01, ha="left")
+    note = _outliers_note(footnote, [(rate, points) for _, rate, points in groups])
+    fig.supxlabel(note, fontsize=7, color="#444444", x=0.01, ha="left")
+    for ax, outliers, drawn in placed:
+        if outliers:
+            place_labels(fig, ax, outliers, drawn)
     return fig
 
 
@@ -311,9 +389,7 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     fig = figure()
     ax = fig.add_subplot()
     xs = list(range(len(points)))
-    ax.bar(
-        [x - 0.2 for x in xs], [p["received"] for _, p in points], width=0.4, color=PALETTE[0], label="收件數"
-    )
+    ax.bar([x - 0.2 for x in xs], [p["received"] for _, p in points], width=0.4, color=PALETTE[0], label="收件數")
     ax.bar(
         [x + 0.2 for x in xs],
         [p["closed"] for _, p in points],
@@ -328,13 +404,9 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     ax.set_ylabel("件數")
     twin = ax.twinx()
     rates = [
-        (x, p["on_time_rate"] * 100)
-        for x, (_, p) in zip(xs, points, strict=True)
-        if p["on_time_rate"] is not None
+        (x, p["on_time_rate"] * 100) for x, (_, p) in zip(xs, points, strict=True) if p["on_time_rate"] is not None
     ]
-    twin.plot(
-        [x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）"
-    )
+    twin.plot([x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）")
     twin.set_ylim(0, 105)
     twin.set_ylabel("如期結案率（%）")
     handles = ax.get_legend_handles_labels()

@@ -1,14 +1,17 @@
 """Dashboard, chart and table downloads, quarterly reports: read the request, call the services, render."""
 
+import dataclasses
+
 import sqlalchemy as sa
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import charts
 from ..extensions import db
 from ..models import Counter, Office, Questionnaire, Role, Unit, utcnow
-from ..services import analytics, reports, service_questionnaires
+from ..services import analytics, chart_text, dashboard_cache, headline, reports, service_questionnaires
 from ..services.access import can_access_office, get_scoped, require_role, visible_office_ids
 from ..services.errors import AccessDenied, NotFound, ValidationFailed
 from ..services.stats import Period
@@ -47,8 +50,8 @@ def _int_arg(args, name: str) -> int | None:
     return int(value)
 
 
-def _request_board(args=None) -> analytics.Dashboard:
-    """The dashboard the query string (or `args`) asks for, within the reader's offices."""
+def _request_query(args=None) -> tuple[analytics.Scope, Period, analytics.Selection]:
+    """The scope, period and filters the query string (or `args`) asks for, within the reader's offices."""
     require_role(current_user, *READERS)
     args = request.args if args is None else args
     period = analytics.readable_period(args.get("period"))
@@ -73,7 +76,31 @@ def _request_board(args=None) -> analytics.Dashboard:
         channel=channel,
         compare=compare,
     )
-    return analytics.dashboard(scope, period, selection)
+    return scope, period, selection
+
+
+def _cache_key(scope: analytics.Scope, period: Period, selection: analytics.Selection) -> tuple:
+    """What a page's figures are kept under: the offices counted (already checked against the reader), the period,
+    the filters and the language."""
+    return (
+        tuple(scope.office_ids),
+        scope.office.id if scope.office else None,
+        period.key,
+        dataclasses.astuple(selection),
+        str(get_locale()),
+    )
+
+
+def _linked_board() -> tuple[analytics.Dashboard | None, str, tuple]:
+    """For a chart or table the dashboard links to (its `v=` names the page's figures): the figures kept for it,
+    or counted again when this worker has not kept them; with their digest and the permission-checked query."""
+    query = _request_query()
+    key = _cache_key(*query)
+    board = dashboard_cache.kept_board(key, request.args.get("v"))
+    if board is not None:
+        return board, request.args["v"], query
+    board = analytics.dashboard(*query)
+    return board, dashboard_cache.keep_board(key, board, str(get_locale())), query
 
 
 def _choices(board: analytics.Dashboard) -> dict:
@@ -113,17 +140,28 @@ def dashboard():
     """The dashboard; filters it cannot read come back beside the form, over the current quarter's figures."""
     args, error, status = request.args, None, 200
     try:
-        board = _request_board()
+        query = _request_query()
     except ValidationFailed as refused:
         args, error, status = {}, refused, 400
-        board = _request_board(args)
+        query = _request_query(args)
+    key = _cache_key(*query)
+    reused = dashboard_cache.reused_board(key, current_app.config["DASHBOARD_REUSE_SECONDS"])
+    if reused is not None:
+        board, version = reused
+    else:
+        board = analytics.dashboard(*query)
+        version = dashboard_cache.keep_board(key, board, str(get_locale()))
     return render_template(
         "analytics/dashboard.html",
         board=board,
+        headline=headline.dashboard_row(board),
         tables=reports.tables(board),
         charts=reports.chart_titles(board),
+        findings=chart_text.findings(board, reports.chart_titles(board)),
+        chart_tables=chart_text.CHART_TABLES,
         choices=_choices(board),
         args=args,
+        link_args={**{k: v for k, v in args.items() if k != "v"}, "v": version},
         error=error,
         field_labels=FILTER_LABELS,
         typed=request.args,
@@ -133,24 +171,40 @@ def dashboard():
 @bp.get("/chart/<name>.<fmt>")
 @login_required
 def chart(name: str, fmt: str):
-    """One chart for print (SVG or PDF) or the page (PNG), with the dashboard's filters."""
-    if fmt not in FORMATS:
+    """One chart for print (SVG or PDF) or the page (PNG), with the dashboard's filters.
+
+    Drawn once per set of figures and served with an ETag; under the page's own link (`v=` naming the figures
+    drawn) the browser may keep it for a day, as that URL never names other figures."""
+    if fmt not in FORMATS or name not in reports.CHART_TITLES:
         raise NotFound()
-    board = _request_board()
-    figure = reports.figure(board, name)
-    if figure is None:
+    asked = request.args.get("v")
+    if asked and dashboard_cache.etag(asked, name, fmt) in request.if_none_match:
+        _request_query()  # the reader may still read these offices
+        return _chart_response(b"", name, fmt, asked, asked, status=304)
+    board, version, _ = _linked_board()
+    if name not in reports.chart_titles(board):
         raise NotFound()
-    return Response(
-        charts.render(figure, fmt),
-        mimetype=FORMATS[fmt],
-        headers={"Content-Disposition": f'inline; filename="{name}-{board.period.key}.{fmt}"'},
-    )
+    if dashboard_cache.etag(version, name, fmt) in request.if_none_match:
+        return _chart_response(b"", name, fmt, version, asked, status=304)
+    data = dashboard_cache.chart_bytes(version, name, fmt, lambda: charts.render(reports.figure(board, name), fmt))
+    return _chart_response(data, name, fmt, version, asked, filename=f"{name}-{board.period.key}.{fmt}")
+
+
+def _chart_response(
+    data: bytes, name: str, fmt: str, version: str, asked: str | None, status: int = 200, filename: str = ""
+) -> Response:
+    response = Response(data, status=status, mimetype=FORMATS[fmt])
+    if filename:
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(dashboard_cache.etag(version, name, fmt))
+    response.headers["Cache-Control"] = "private, max-age=86400" if version == asked else "private, no-cache"
+    return response
 
 
 @bp.get("/table/<key>.csv")
 @login_required
 def table_csv(key: str):
-    board = _request_board()
+    board, _, _ = _linked_board()
     table = next((t for t in reports.tables(board) if t.key == key), None)
     if table is None:
         raise NotFound()

@@ -7,16 +7,19 @@ shows the value through the cell's number format, as it would for a cell typed b
 
 import io
 import re
+from dataclasses import replace
 
 from odf.dc import Title
 from odf.element import Element
 from odf.number import Number, NumberStyle, PercentageStyle
 from odf.number import Text as NumberText
 from odf.opendocument import OpenDocumentSpreadsheet
-from odf.style import Style, TableCellProperties, TableColumnProperties, TextProperties
+from odf.style import Map, Style, TableCellProperties, TableColumnProperties, TextProperties
 from odf.table import Table as Sheet
 from odf.table import TableCell, TableColumn, TableRow
 from odf.text import P
+
+from .definitions import mark
 
 # What a sheet name may not hold in LibreOffice or Excel, and how long it may be.
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -68,20 +71,34 @@ class _Styles:
         self.doc.automaticstyles.addElement(style)
         return style
 
-    def number(self, kind: str, digits: int) -> Element:
-        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals."""
-        key = (kind, digits)
+    def number(self, kind: str, digits: int, signed: bool = False) -> Element:
+        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals; a `signed`
+        one (a change) shows "+" before a positive value, as the page does, while the cell keeps the number."""
+        key = (kind, digits, signed)
         if key not in self._cells:
-            data_name = f"N-{kind}-{digits}"
-            data = (PercentageStyle if kind == "percent" else NumberStyle)(name=data_name)
-            data.addElement(Number(decimalplaces=digits, minintegerdigits=1, grouping="true"))
-            if kind == "percent":
-                data.addElement(NumberText(text="%"))
-            elif kind == "points":
-                data.addElement(NumberText(text=f" {self.points_suffix}"))
+            data_name = f"N-{kind}-{digits}{'-signed' if signed else ''}"
+            data = self._data_style(data_name, kind, digits)
+            if signed:
+                positive = self._data_style(f"{data_name}-positive", kind, digits, prefix="+")
+                data.addElement(Map(condition="value()>0", applystylename=positive))
             self.doc.automaticstyles.addElement(data)
-            self._cells[key] = self._style(f"cell-{kind}-{digits}", datastylename=data_name)
+            self._cells[key] = self._style(
+                f"cell-{kind}-{digits}{'-signed' if signed else ''}", datastylename=data_name
+            )
         return self._cells[key]
+
+    def _data_style(self, name: str, kind: str, digits: int, prefix: str = "") -> Element:
+        data = (PercentageStyle if kind == "percent" else NumberStyle)(name=name)
+        if prefix:
+            data.addElement(NumberText(text=prefix))
+        data.addElement(Number(decimalplaces=digits, minintegerdigits=1, grouping="true"))
+        if kind == "percent":
+            data.addElement(NumberText(text="%"))
+        elif kind == "points":
+            data.addElement(NumberText(text=f" {self.points_suffix}"))
+        if prefix:  # only a condition names it, and odfpy keeps automatic styles that cells name: a common style
+            self.doc.styles.addElement(data)
+        return data
 
 
 def _cell(value, text: str, style: Element | None = None, kind: str = "", digits: int = 0) -> TableCell:
@@ -113,21 +130,24 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
             row.addElement(_cell(None, text, style))
             sheet.addElement(row)
         header = TableRow()
-        for text in table.header:
-            header.addElement(_cell(None, str(text), styles.header))
+        for i, text in enumerate(table.header):
+            header.addElement(_cell(None, str(text) + mark(table.marks.get(i)), styles.header))
         sheet.addElement(header)
-        for cells in table.rows:
+        for r, cells in enumerate(table.rows):
             row = TableRow()
+            if r in table.row_marks:
+                cells = [replace(cells[0], text=cells[0].text + mark(table.row_marks[r]))] + cells[1:]
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.kind:
-                    style = styles.number(cell.kind, cell.digits)
+                    style = styles.number(cell.kind, cell.digits, cell.signed)
                     row.addElement(_cell(cell.value, cell.text, style, cell.kind, cell.digits))
                 else:
                     row.addElement(_cell(None, cell.text))
             sheet.addElement(row)
-        note = TableRow()
-        note.addElement(_cell(None, table.note, styles.note))
-        sheet.addElement(note)
+        for text in [table.note] + [f"{mark(n)} {d}" for n, d in enumerate(table.footnotes, 1)]:
+            note = TableRow()
+            note.addElement(_cell(None, text, styles.note))
+            sheet.addElement(note)
         doc.spreadsheet.addElement(sheet)
     buffer = io.BytesIO()
     doc.write(buffer)

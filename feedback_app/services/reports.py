@@ -38,13 +38,15 @@ class Cell:
     """A displayed value; `tone` is "up" / "down" for changes a reader reads as better / worse.
 
     `kind` says what a number is ("percent" for a share stored as a fraction, "number" otherwise) and `digits`
-    how many decimals it is shown with, so a spreadsheet can store the number and show it as the page does."""
+    how many decimals it is shown with, so a spreadsheet can store the number and show it as the page does; a
+    `signed` number is a change, shown with "+" when it is positive."""
 
     text: str
     value: float | int | str | None = None
     tone: str = ""
     kind: str = ""
     digits: int = 0
+    signed: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -57,6 +59,10 @@ class Table:
     header: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
+    # Definitions as numbered footnotes, and the footnote number of a heading (by column) or a row label (by row).
+    footnotes: list[str] = field(default_factory=list)
+    marks: dict[int, int] = field(default_factory=dict)
+    row_marks: dict[int, int] = field(default_factory=dict)
 
 
 def pct(value: float | None, digits: int = 1) -> Cell:
@@ -90,6 +96,7 @@ def points(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         "up" if better > 0 else "down" if better < 0 else "",
         kind="points",
         digits=1,
+        signed=True,
     )
 
 
@@ -103,6 +110,7 @@ def relative(change: stats.Growth, higher_is_better: bool = True) -> Cell:
         "up" if better > 0 else "down" if better < 0 else "",
         kind="percent",
         digits=1,
+        signed=True,
     )
 
 
@@ -121,6 +129,8 @@ def _flag(too_few: bool) -> Cell:
 
 def tables(board: Dashboard) -> list[Table]:
     """Every table of the dashboard, in reading order."""
+    from .chart_text import heatmap_table
+    from .definitions import annotate
     span = board.footnote
     result = []
     sat = Table(
@@ -288,8 +298,9 @@ def tables(board: Dashboard) -> list[Table]:
     for name, count in alerts.get("by_office", []) + alerts.get("by_counter", []):
         alert_table.rows.append([_text(name), num(count)])
     result.append(alert_table)
+    result.append(heatmap_table(board))
     result.extend(case_tables(board))
-    return result
+    return [annotate(table) for table in result]
 
 
 def case_tables(board: Dashboard) -> list[Table]:

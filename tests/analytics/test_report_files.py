@@ -139,3 +139,27 @@ def test_a_report_of_a_quarter_still_running_says_so_on_its_cover(org, tmp_path)
     assert "本季尚未結束" in cover
     finished = build_quarterly_report(org.a, 2025, 3)
     assert "本季尚未結束" not in _pdf_text(finished.pdf(), tmp_path).split("\f")[0]
+
+
+def test_a_positive_change_shows_a_plus_sign_in_the_spreadsheet_and_stays_a_number(quarter_data):
+    report = build_quarterly_report(quarter_data.a, 2025, 2)
+    doc = load(io.BytesIO(report.ods()))
+    sheets = {s.getAttribute("name"): s for s in doc.spreadsheet.getElementsByType(Table)}
+    first = _rows(sheets["各管道服務滿意度（滿意＋非常滿意）"])[3]
+    change = first[5]  # vs the previous period, in points
+    assert change.getAttrNS(OFFICENS, "value-type") == "float"
+    float(change.getAttrNS(OFFICENS, "value"))
+    styles = _styles(doc)
+    data = styles[styles[change.getAttrNS(TABLENS, "style-name")].getAttrNS(STYLENS, "data-style-name")]
+    condition = next(n for n in data.childNodes if n.qname == (STYLENS, "map"))
+    assert condition.getAttrNS(STYLENS, "condition") == "value()>0"
+    common = {s.getAttrNS(STYLENS, "name"): s for s in doc.styles.childNodes if s.qname[1] != "#text"}
+    positive = common[condition.getAttrNS(STYLENS, "apply-style-name")]
+    assert positive.childNodes[0].qname == (NUMBERNS, "text") and str(positive.childNodes[0]) == "+"
+    relative = first[6]  # vs the previous period, relative: a signed percentage
+    assert relative.getAttrNS(OFFICENS, "value-type") == "percentage"
+    data = styles[styles[relative.getAttrNS(TABLENS, "style-name")].getAttrNS(STYLENS, "data-style-name")]
+    assert any(n.qname == (STYLENS, "map") for n in data.childNodes)
+    rate = first[2]  # a rate is not a change: no sign
+    data = styles[styles[rate.getAttrNS(TABLENS, "style-name")].getAttrNS(STYLENS, "data-style-name")]
+    assert not any(n.qname == (STYLENS, "map") for n in data.childNodes)
