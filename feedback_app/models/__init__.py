@@ -19,6 +19,7 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .cycle import CaseCycle, CycleEnd
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
 from .org import City, Counter, Office, Unit
@@ -38,11 +39,12 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
-    "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "CaseChannel", "CaseCycle", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
     "ChaseSettings", "DemographicRollup", "HourRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup",
     "ScoreRollup",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office",
     "QrToken", "QuarantinedRating",
     "Question", "Questionnaire", "QuestionnaireVersion", "Rating", "RehandlingTask", "ReplyTemplate", "Role",
     "UNIT_ROLES", "Unit", "User", "UTCDateTime", "utcnow",
+    "CycleEnd",
 ]

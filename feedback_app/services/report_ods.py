@@ -68,19 +68,22 @@ class _Styles:
         self.doc.automaticstyles.addElement(style)
         return style
 
-    def number(self, kind: str, digits: int) -> Element:
-        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals."""
-        key = (kind, digits)
+    def number(self, kind: str, digits: int, mark: str = "") -> Element:
+        """The cell style showing a percent, a count/mean or a change in points with `digits` decimals, and the
+        cell's mark after it (the too-few mark of a rate)."""
+        key = (kind, digits, mark)
         if key not in self._cells:
-            data_name = f"N-{kind}-{digits}"
+            data_name = f"N-{kind}-{digits}" + (f"-m{len(self._cells)}" if mark else "")
             data = (PercentageStyle if kind == "percent" else NumberStyle)(name=data_name)
             data.addElement(Number(decimalplaces=digits, minintegerdigits=1, grouping="true"))
             if kind == "percent":
                 data.addElement(NumberText(text="%"))
             elif kind == "points":
                 data.addElement(NumberText(text=f" {self.points_suffix}"))
+            if mark:
+                data.addElement(NumberText(text=mark))
             self.doc.automaticstyles.addElement(data)
-            self._cells[key] = self._style(f"cell-{kind}-{digits}", datastylename=data_name)
+            self._cells[key] = self._style(f"cell-{data_name[2:]}", datastylename=data_name)
         return self._cells[key]
 
 
@@ -120,7 +123,7 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
             row = TableRow()
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.kind:
-                    style = styles.number(cell.kind, cell.digits)
+                    style = styles.number(cell.kind, cell.digits, getattr(cell, "mark", ""))
                     row.addElement(_cell(cell.value, cell.text, style, cell.kind, cell.digits))
                 else:
                     row.addElement(_cell(None, cell.text))
