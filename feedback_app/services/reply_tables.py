@@ -111,7 +111,7 @@ def indicators_table(board: Dashboard) -> Table:
 def _header() -> list[str]:
     return [
         pgettext("count", "Received"),
-        str(_l("Due")),
+        pgettext("count", "Due"),
         str(_l("On-time reply rate")),
         str(_l("Median working days to reply")),
         pgettext("count", "Closed"),

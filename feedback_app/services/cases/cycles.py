@@ -17,8 +17,9 @@ def renew_due_date(case: Case, moment: datetime | None = None) -> None:
     """A reopened case is due again the case's working days after its reopening (the rule it came in with)."""
     moment = moment or utcnow()
     rule = (case.due_basis or {}).get("rule")
-    due = due_date(moment, case.working_days, rule=rule,
-                   calendar=WorkCalendar.around(moment.astimezone(TAIPEI).date()))
+    with db.session.no_autoflush:  # the reopening is flushed once, stamped with its moment (see models/cycle.py)
+        calendar = WorkCalendar.around(moment.astimezone(TAIPEI).date())
+    due = due_date(moment, case.working_days, rule=rule, calendar=calendar)
     case.due_at = due.due_at
     case.due_basis = {**due.basis(), "reopened": True}
 
