@@ -50,6 +50,11 @@ class Cell:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def figure(self) -> str:
+        """The text without its mark."""
+        return self.text[: len(self.text) - len(self.mark)] if self.mark else self.text
+
 
 @dataclass
 class Table:
