@@ -25,7 +25,7 @@ down_revision = "0901"
 branch_labels = None
 depends_on = None
 
-DUE_CHANGES = ("extension_approved", "due_recomputed")
+DUE_CHANGES = ("extension_approved", "due_recomputed", "reopened")  # those whose "before" holds the due date
 
 
 def upgrade():
@@ -154,7 +154,7 @@ def _cycles_of(case, trail) -> list[dict]:
     for cycle in done:
         end = cycle["ended_at"]
         later = [(at, before) for at, action, before, _ in trail
-                 if action in DUE_CHANGES and end is not None and _aware(at) > end and (before or {}).get("due_at")]
+                 if action in DUE_CHANGES and end is not None and _aware(at) >= end and (before or {}).get("due_at")]
         cycle_due = _aware(later[0][1]["due_at"]) if later else due
         if cycle["number"] > 1 and cycle_due < cycle["started_at"]:
             cycle_due = cycle["started_at"] + (due - received)

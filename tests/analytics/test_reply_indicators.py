@@ -226,3 +226,35 @@ def test_small_samples_are_marked_in_the_pdf(org, cases, tmp_path):
     assert "如期回應率" in section and "如期結案率" in section
     assert "樣本不足" in section.replace("\n", "")
     assert "成長率" in section and "百分點" in section
+
+
+def test_the_migration_rebuilds_the_cycles_the_cases_recorded_from_their_rows_and_trails(app, cases, desk):
+    import importlib.util
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    desk.reopen(cases["A"], datetime(2025, 11, 3, 2, tzinfo=UTC))
+    desk.reply(cases["A"], datetime(2025, 11, 5, 2, tzinfo=UTC))
+    desk.close(cases["A"], datetime(2025, 11, 10, 2, tzinfo=UTC))
+    desk.reopen(cases["E"], datetime(2025, 11, 6, 2, tzinfo=UTC))
+    columns = ("case_id", "number", "started_at", "due_at", "first_replied_at", "closed_at", "outcome", "ended_at",
+               "ended_by")
+
+    def recorded():
+        db.session.expire_all()
+        return sorted(db.session.execute(sa.select(*[getattr(CaseCycle, c) for c in columns])).all())
+
+    as_recorded = recorded()
+    assert len(as_recorded) == 7  # five cases, two of them reopened
+    db.session.execute(sa.delete(CaseCycle))
+    db.session.commit()
+    path = next((Path(__file__).resolve().parents[2] / "migrations/versions").glob("1004_*.py"))
+    spec = importlib.util.spec_from_file_location("cycles_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        migration._fill()
+    assert recorded() == as_recorded
