@@ -61,8 +61,10 @@ TRACKED = ("state", "replied_at", "closed_at", "due_at", "outcome")
 
 
 def _first_cycle(case: Case) -> CaseCycle:
-    cycle = CaseCycle(case=case, number=1, started_at=case.received_at, due_at=case.due_at,
-                      first_replied_at=case.replied_at)
+    """Cycle 1 of a case as it is written (a case stored closed without a reply time, as an import or a test
+    builder may write it, was replied by its closure at the latest; the migration reads old rows so too)."""
+    replied = case.replied_at or (case.closed_at if case.state == CaseState.CLOSED else None)
+    cycle = CaseCycle(case=case, number=1, started_at=case.received_at, due_at=case.due_at, first_replied_at=replied)
     _record_end(cycle, case, case.closed_at or case.updated_at or case.received_at)
     return cycle
 
