@@ -270,7 +270,6 @@ def tables(board: Dashboard) -> list[Table]:
             str(_l("Satisfaction")),
             str(_l("95% interval")),
             str(_l("vs previous period")),
-            str(_l("vs previous period (relative)")),
             str(_l("Sample")),
         ],
         note=span,
@@ -283,7 +282,6 @@ def tables(board: Dashboard) -> list[Table]:
                 pct(s.rate),
                 interval(s.low, s.high),
                 points(stats.growth(s.rate, board.staff_previous.rate)),
-                relative(stats.growth(s.rate, board.staff_previous.rate)),
                 _flag(s.too_few),
             ]
         )
