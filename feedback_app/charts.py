@@ -385,7 +385,7 @@ def pareto_chart(
 
 
 def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) -> Figure:
-    """Cases received and closed per period (bars) and 如期結案率 (line)."""
+    """Cases received and closed per period (bars), 如期回應率 (met by the reply) and 如期結案率 (lines)."""
     fig = figure()
     ax = fig.add_subplot()
     xs = list(range(len(points)))
@@ -403,12 +403,17 @@ def case_trend_chart(points: list[tuple[str, dict]], title: str, footnote: str) 
     ax.set_xticks(xs, [label for label, _ in points], rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("件數")
     twin = ax.twinx()
-    rates = [
-        (x, p["on_time_rate"] * 100) for x, (_, p) in zip(xs, points, strict=True) if p["on_time_rate"] is not None
-    ]
-    twin.plot([x for x, _ in rates], [r for _, r in rates], color=PALETTE[2], marker="^", label="如期結案率（%）")
+    for key, label, color, marker, style in (
+        ("reply_on_time_rate", "如期回應率（%）", PALETTE[2], "o", "-"),
+        ("on_time_rate", "如期結案率（%）", PALETTE[3], "^", "--"),
+    ):
+        rates = [
+            (x, p[key] * 100) for x, (_, p) in zip(xs, points, strict=True) if p.get(key) is not None
+        ]
+        twin.plot([x for x, _ in rates], [r for _, r in rates], color=color, marker=marker, linestyle=style,
+                  label=label)
     twin.set_ylim(0, 105)
-    twin.set_ylabel("如期結案率（%）")
+    twin.set_ylabel("比率（%）")
     handles = ax.get_legend_handles_labels()
     other = twin.get_legend_handles_labels()
     ax.legend(handles[0] + other[0], handles[1] + other[1], fontsize=7, loc="lower left")

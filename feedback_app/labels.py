@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from .models.case import CaseChannel, CaseOutcome, CaseState
+from .models.cycle import CycleEnd
 
 STATE_LABELS = {
     CaseState.RECEIVED: lazy_pgettext("case state", "Received"),
@@ -29,6 +30,14 @@ OUTCOME_LABELS = {
     CaseOutcome.NOT_OUR_DUTY: _l("Not within our duties"),
     CaseOutcome.DUPLICATE: _l("Duplicate"),
     CaseOutcome.WITHDRAWN: _l("Withdrawn"),
+}
+
+# How a handling cycle of a case ended.
+CYCLE_END_LABELS = {
+    CycleEnd.CLOSED: lazy_pgettext("cycle end", "Closed"),
+    CycleEnd.REOPENED: lazy_pgettext("cycle end", "Reopened after the reply"),
+    CycleEnd.TRANSFERRED: lazy_pgettext("cycle end", "Transferred to another agency"),
+    CycleEnd.MERGED: lazy_pgettext("cycle end", "Merged as duplicate"),
 }
 
 # Where a 陳情 case came from.

@@ -101,7 +101,26 @@ class SatisfactionReportSchema(Schema):
 
 
 class ResponsesSchema(Schema):
+    """意見回應 of one period, counted from the handling cycles as they happened (services/reply_figures.py)."""
+
     received = fields.Integer(required=True)
+    due = fields.Integer(required=True, metadata={"description": "Cases whose due date fell in the period, up to now"})
+    reply_on_time = fields.Integer(required=True, metadata={"description": "Of those, replied by the due date"})
+    reply_late = fields.Integer(required=True, metadata={"description": "Of those, no reply by the due date"})
+    reply_on_time_rate = fields.Float(
+        required=True, allow_none=True, metadata={"description": "如期回應率: reply_on_time / due"}
+    )
+    reply_on_time_interval = fields.List(
+        fields.Float(allow_none=True), required=True,
+        metadata={"description": "95% Wilson interval of the on-time reply rate, [low, high]"},
+    )
+    reply_on_time_too_few = fields.Boolean(required=True, metadata={"description": "Fewer than 30 cases due"})
+    replied = fields.Integer(required=True, metadata={"description": "First replies of a cycle in the period"})
+    reply_mean_days = fields.Float(
+        required=True, allow_none=True, metadata={"description": "Mean working days from receipt (or reopening) "
+                                                                "to the first reply"}
+    )
+    reply_median_days = fields.Float(required=True, allow_none=True)
     closed = fields.Integer(required=True)
     on_time = fields.Integer(required=True, metadata={"description": "Closed by the due date"})
     on_time_rate = fields.Float(
@@ -110,16 +129,23 @@ class ResponsesSchema(Schema):
     on_time_interval = fields.List(
         fields.Float(allow_none=True),
         required=True,
-        metadata={"description": "95% Wilson interval of the on-time rate, [low, high]"},
+        metadata={"description": "95% Wilson interval of the on-time closure rate, [low, high]"},
     )
+    on_time_too_few = fields.Boolean(required=True, metadata={"description": "Fewer than 30 cases closed"})
     mean_days = fields.Float(
-        required=True, allow_none=True, metadata={"description": "Mean working days from receipt to closure"}
+        required=True, allow_none=True,
+        metadata={"description": "Mean working days from receipt (or reopening) to closure"},
     )
     median_days = fields.Float(required=True, allow_none=True)
-    extended = fields.Integer(required=True, metadata={"description": "Cases received with an approved extension"})
-    extension_rate = fields.Float(required=True, allow_none=True, metadata={"description": "extended / received"})
-    rehandled = fields.Integer(required=True, metadata={"description": "Cases closed that were handled again"})
-    rehandling_rate = fields.Float(required=True, allow_none=True, metadata={"description": "rehandled / closed"})
+    extended = fields.Integer(
+        required=True, metadata={"description": "Cases due in the period, extended before their due date passed"}
+    )
+    extension_rate = fields.Float(required=True, allow_none=True, metadata={"description": "extended / due"})
+    extension_too_few = fields.Boolean(required=True)
+    rated = fields.Integer(required=True, metadata={"description": "Replies rated in the period"})
+    rehandled = fields.Integer(required=True, metadata={"description": "Rated replies sent back for re-handling"})
+    rehandling_rate = fields.Float(required=True, allow_none=True, metadata={"description": "rehandled / rated"})
+    rehandling_too_few = fields.Boolean(required=True)
     reply = fields.Nested(SatisfactionSchema, required=True, metadata={"description": "意見處理滿意度"})
 
 
@@ -129,10 +155,15 @@ class ResponsesReportSchema(Schema):
     current = fields.Nested(ResponsesSchema, required=True)
     previous = fields.Nested(ResponsesSchema, required=True)
     last_year = fields.Nested(ResponsesSchema, required=True)
+    reply_on_time_vs_previous = fields.Nested(GrowthSchema, required=True)
+    reply_on_time_vs_last_year = fields.Nested(GrowthSchema, required=True)
     on_time_vs_previous = fields.Nested(GrowthSchema, required=True)
+    on_time_vs_last_year = fields.Nested(GrowthSchema, required=True)
     reply_vs_previous = fields.Nested(GrowthSchema, required=True)
     reply_vs_last_year = fields.Nested(GrowthSchema, required=True)
-    open_overdue = fields.Integer(required=True, metadata={"description": "Open cases past their due date now"})
+    open_overdue = fields.Integer(
+        required=True, metadata={"description": "Open cases without a reply, past their due date now"}
+    )
 
 
 def _scope(code: str | None) -> analytics.Scope:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, current_language
-from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, STATE_LABELS, label_for
+from ..labels import CASE_CHANNEL_LABELS, CYCLE_END_LABELS, OUTCOME_LABELS, STATE_LABELS, label_for
 from ..models import (
     Attachment,
     Case,
@@ -269,6 +269,9 @@ def _render_detail(case: Case, submitted=None, status: int = 200, rehandling_sub
         rehandling=tasks,
         rehandling_forms=_rehandling_forms(tasks, rehandling_submitted),
         conflict=conflict,
+        cycles=svc.case_cycles(case),
+        outcome_label=lambda outcome: label_for(OUTCOME_LABELS, outcome),
+        cycle_end_label=lambda end: label_for(CYCLE_END_LABELS, end),
     ), status
 
 

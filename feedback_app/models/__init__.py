@@ -19,6 +19,7 @@ from .case import (
     RehandlingTask,
     ReplyTemplate,
 )
+from .cycle import CaseCycle, CycleEnd
 from .improvement import ImprovementAction, ImprovementState, ImprovementTarget
 from .jobs import ChaseSettings, JobLease, JobRun
 from .notify import Notification
@@ -42,7 +43,7 @@ from .user import UNIT_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Alert", "Answer", "ApiToken", "Attachment", "CalendarDay", "CalendarImport", "Case", "CaseCategory",
-    "CaseChannel", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
+    "CaseChannel", "CaseCycle", "CaseEvent", "CaseLink", "CaseNote", "CaseNumberSequence", "CaseOutcome", "CaseState",
     "ChaseSettings", "DemographicRollup", "HourRollup", "JobLease", "JobRun", "MonthRollup", "ReasonRollup",
     "ScoreRollup",
     "Channel", "City", "Counter", "Device", "DueDateRule", "Extension", "LoginThrottle", "Notification", "Office",
@@ -52,4 +53,5 @@ __all__ = [
     "StaffSurveyInvitation", "StaffSurveyResponse", "StaffSurveyRound",
     "CounterQuestionnaire", "OfficeKioskSettings", "Service",
     "ImprovementAction", "ImprovementState", "ImprovementTarget", "PhoneFollowup", "PhoneTest", "PhoneTestPlan",
+    "CycleEnd",
 ]

@@ -22,7 +22,6 @@ from ..models import (
     Channel,
     City,
     Counter,
-    Extension,
     Office,
     Question,
     QuestionnaireVersion,
@@ -31,9 +30,8 @@ from ..models import (
     User,
     utcnow,
 )
-from . import stats
+from . import reply_figures, stats
 from .access import can_access_office, visible_office_ids
-from .calendar import TAIPEI, WorkCalendar
 from .errors import AccessDenied, ValidationFailed
 from .rollups import Filters, demographic_counts, reason_counts, score_counts
 from .stats import Period, ScoreCounts
@@ -437,11 +435,11 @@ def alert_summary(scope: Scope, period: Period) -> dict:
 
 
 def _case_rows(scope: Scope, unit_id: int | None, start: datetime, end: datetime) -> list[Case]:
+    """Cases received or whose reply was rated between start and end (their cycles are read apart)."""
     stmt = sa.select(Case).where(
         Case.office_id.in_(scope.office_ids),
         sa.or_(
             sa.and_(Case.received_at >= start, Case.received_at < end),
-            sa.and_(Case.closed_at >= start, Case.closed_at < end),
             sa.and_(Case.reply_rated_at >= start, Case.reply_rated_at < end),
         ),
     )
@@ -450,76 +448,36 @@ def _case_rows(scope: Scope, unit_id: int | None, start: datetime, end: datetime
     return list(db.session.scalars(stmt))
 
 
-def _case_block(
-    cases: list[Case], period: Period, calendar: WorkCalendar, extended: set[int], rehandled: set[int]
-) -> dict:
-    """Received, closed, on time, working days to close, extension and re-handling rates, reply
-    satisfaction.
-    """
-    start, end = period.start_utc, period.end_utc
-    received = [c for c in cases if start <= c.received_at < end]
-    closed = [c for c in cases if c.closed_at is not None and start <= c.closed_at < end]
-    on_time = [c for c in closed if c.closed_at <= c.due_at]
-    days = [
-        calendar.working_days_between(
-            c.received_at.astimezone(TAIPEI).date(), c.closed_at.astimezone(TAIPEI).date()
-        )
-        for c in closed
-    ]
-    rated = ScoreCounts()
-    for c in cases:
-        if c.reply_score and c.reply_rated_at and start <= c.reply_rated_at < end:
-            rated.counts[c.reply_score - 1] += 1
-    return {
-        "received": len(received),
-        "closed": len(closed),
-        "on_time": len(on_time),
-        "on_time_rate": stats.ratio(len(on_time), len(closed)),
-        "on_time_interval": stats.wilson_interval(len(on_time), len(closed)),
-        "mean_days": stats.mean(days),
-        "median_days": stats.median(days),
-        "extended": sum(1 for c in received if c.id in extended),
-        "extension_rate": stats.ratio(sum(1 for c in received if c.id in extended), len(received)),
-        "rehandled": sum(1 for c in closed if c.id in rehandled),
-        "rehandling_rate": stats.ratio(sum(1 for c in closed if c.id in rehandled), len(closed)),
-        "reply": stats.satisfaction(rated),
-    }
+# Waiting for a reply: every open state but REPLIED (the reply meets the due date; closing is internal).
+AWAITING_REPLY = tuple(s for s in CaseState.OPEN if s != CaseState.REPLIED)
 
 
 def case_indicators(
     scope: Scope, period: Period, unit_id: int | None = None, now: datetime | None = None
 ) -> dict:
-    """意見回應 indicators for the period, its breakdowns, monthly trend and the category × outcome review."""
+    """意見回應 indicators for the period, its breakdowns, monthly trend and the category × outcome review,
+    counted from the handling cycles as they happened (services/reply_figures.py)."""
     now = now or utcnow()
     trend = period.trailing(TREND_STEPS[period.kind]) if period.kind != "month" else period.trailing(13)
     first = min(trend[0].start_utc, period.same_last_year().start_utc)
     cases = _case_rows(scope, unit_id, first, period.end_utc)
+    cycles = reply_figures.cycle_rows(scope.office_ids, unit_id, first, period.end_utc)
     ids = [c.id for c in cases]
-    extended = (
-        set(
-            db.session.scalars(
-                sa.select(Extension.case_id).where(Extension.case_id.in_(ids), Extension.state == "approved")
-            )
-        )
-        if ids
-        else set()
-    )
     rehandled = (
         set(db.session.scalars(sa.select(RehandlingTask.case_id).where(RehandlingTask.case_id.in_(ids))))
         if ids
         else set()
     )
-    calendar = WorkCalendar(
-        first.astimezone(TAIPEI).year - 1, max(now, period.end_utc).astimezone(TAIPEI).year + 1
-    )
+    extended = reply_figures.extended_cycles(cycles)
+    calendar = reply_figures.calendar_for(cycles, first, max(now, period.end_utc))
 
-    def block(p: Period, subset=cases):
-        return _case_block(subset, p, calendar, extended, rehandled)
+    def block(p: Period, subset=cases, cycle_subset=cycles):
+        return reply_figures.case_block(subset, cycle_subset, p, now, calendar, extended, rehandled)
 
     current = block(period)
     previous, last_year = block(period.previous()), block(period.same_last_year())
     overdue_stmt = sa.select(sa.func.count(Case.id)).where(
-        Case.office_id.in_(scope.office_ids), Case.state.in_(CaseState.OPEN), Case.due_at < now
+        Case.office_id.in_(scope.office_ids), Case.state.in_(AWAITING_REPLY), Case.due_at < now
     )
     if unit_id:
         overdue_stmt = overdue_stmt.where(Case.unit_id == unit_id)
@@ -540,17 +498,20 @@ def case_indicators(
         ("unit", "unit_id", units),
     ):
         groups: dict = defaultdict(list)
+        cycle_groups: dict = defaultdict(list)
         for c in cases:
             groups[getattr(c, attr)].append(c)
+        for c in cycles:
+            cycle_groups[getattr(c, attr)].append(c)
         rows = []
-        for value, subset in groups.items():
-            figures = block(period, subset)
-            if figures["received"] or figures["closed"]:
+        for value in set(groups) | set(cycle_groups):
+            figures = block(period, groups.get(value, []), cycle_groups.get(value, []))
+            if figures["received"] or figures["closed"] or figures["due"] or figures["replied"] or figures["rated"]:
                 label = labels.get(value, "—") if labels is not None else (value or "—")
                 rows.append((label, figures))
         breakdowns[name] = sorted(rows, key=lambda r: (-r[1]["received"], str(r[0])))
     review: dict = defaultdict(lambda: defaultdict(int))
-    for c in cases:
+    for c in cycles:
         if c.closed_at is not None and period.start_utc <= c.closed_at < period.end_utc:
             review[categories.get(c.category_id, "—")][c.outcome or "—"] += 1
     return {
@@ -559,7 +520,10 @@ def case_indicators(
         "last_year": last_year,
         "reply_vs_previous": stats.growth(current["reply"].rate, previous["reply"].rate),
         "reply_vs_last_year": stats.growth(current["reply"].rate, last_year["reply"].rate),
+        "reply_on_time_vs_previous": stats.growth(current["reply_on_time_rate"], previous["reply_on_time_rate"]),
+        "reply_on_time_vs_last_year": stats.growth(current["reply_on_time_rate"], last_year["reply_on_time_rate"]),
         "on_time_vs_previous": stats.growth(current["on_time_rate"], previous["on_time_rate"]),
+        "on_time_vs_last_year": stats.growth(current["on_time_rate"], last_year["on_time_rate"]),
         "open_overdue": db.session.scalar(overdue_stmt) or 0,
         "breakdowns": breakdowns,
         "trend": [(p, block(p)) for p in trend],

@@ -35,7 +35,7 @@ from ..models import (
 )
 from . import notify
 from .calendar import TAIPEI, WorkCalendar, end_of_day, import_calendar, next_office_moment
-from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case, tell_overdue_petitioners
+from .cases import CaseInput, check_lookup_code, hash_lookup_code, open_case, renew_due_date, tell_overdue_petitioners
 from .defaults import ensure_city_defaults
 from .demo_services import seed_demo_services
 from .planner import refresh_planner_statistics
@@ -406,4 +406,7 @@ def _advance(rng, case: Case, state: str, unit: Unit, officers: list, supervisor
         case.reply_rated_at = at["rated"]
     if state == CaseState.REOPENED:
         event("reopened", supervisor, {"state": CaseState.REOPENED}, "陳情人補充新事證")
+        db.session.flush()  # the closed cycle is recorded before the reopening starts the next one
         case.state, case.closed_at, case.outcome = CaseState.REOPENED, None, None
+        case.updated_at = at["reopened"]
+        renew_due_date(case, at["reopened"])

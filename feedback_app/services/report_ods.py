@@ -71,23 +71,22 @@ class _Styles:
         self.doc.automaticstyles.addElement(style)
         return style
 
-    def number(self, kind: str, digits: int, signed: bool = False) -> Element:
+    def number(self, kind: str, digits: int, signed: bool = False, mark: str = "") -> Element:
         """The cell style showing a percent, a count/mean or a change in points with `digits` decimals; a `signed`
-        one (a change) shows "+" before a positive value, as the page does, while the cell keeps the number."""
-        key = (kind, digits, signed)
+        one (a change) shows "+" before a positive value, as the page does, while the cell keeps the number; `mark`
+        follows the number (the too-few mark of a rate)."""
+        key = (kind, digits, signed, mark)
         if key not in self._cells:
-            data_name = f"N-{kind}-{digits}{'-signed' if signed else ''}"
-            data = self._data_style(data_name, kind, digits)
+            data_name = f"N-{kind}-{digits}{'-signed' if signed else ''}" + (f"-m{len(self._cells)}" if mark else "")
+            data = self._data_style(data_name, kind, digits, suffix=mark)
             if signed:
-                positive = self._data_style(f"{data_name}-positive", kind, digits, prefix="+")
+                positive = self._data_style(f"{data_name}-positive", kind, digits, prefix="+", suffix=mark)
                 data.addElement(Map(condition="value()>0", applystylename=positive))
             self.doc.automaticstyles.addElement(data)
-            self._cells[key] = self._style(
-                f"cell-{kind}-{digits}{'-signed' if signed else ''}", datastylename=data_name
-            )
+            self._cells[key] = self._style(f"cell-{data_name[2:]}", datastylename=data_name)
         return self._cells[key]
 
-    def _data_style(self, name: str, kind: str, digits: int, prefix: str = "") -> Element:
+    def _data_style(self, name: str, kind: str, digits: int, prefix: str = "", suffix: str = "") -> Element:
         data = (PercentageStyle if kind == "percent" else NumberStyle)(name=name)
         if prefix:
             data.addElement(NumberText(text=prefix))
@@ -96,6 +95,8 @@ class _Styles:
             data.addElement(NumberText(text="%"))
         elif kind == "points":
             data.addElement(NumberText(text=f" {self.points_suffix}"))
+        if suffix:
+            data.addElement(NumberText(text=suffix))
         if prefix:  # only a condition names it, and odfpy keeps automatic styles that cells name: a common style
             self.doc.styles.addElement(data)
         return data
@@ -139,7 +140,7 @@ def render_ods(title: str, tables: list, points_suffix: str = "pts") -> bytes:
                 cells = [replace(cells[0], text=cells[0].text + mark(table.row_marks[r]))] + cells[1:]
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.kind:
-                    style = styles.number(cell.kind, cell.digits, cell.signed)
+                    style = styles.number(cell.kind, cell.digits, cell.signed, cell.mark)
                     row.addElement(_cell(cell.value, cell.text, style, cell.kind, cell.digits))
                 else:
                     row.addElement(_cell(None, cell.text))

@@ -7,10 +7,10 @@ or the city.
 
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale, pgettext
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..labels import CASE_CHANNEL_LABELS, OUTCOME_LABELS, RATING_SOURCE_LABELS, label_for, score_labels
+from ..labels import RATING_SOURCE_LABELS, score_labels
 from ..models import City, Office
 from . import spreadsheet, staff_survey, stats
 from .analytics import Dashboard, dashboard, scope_of
@@ -47,9 +47,15 @@ class Cell:
     kind: str = ""
     digits: int = 0
     signed: bool = False
+    mark: str = ""  # a note after the number, as " (too few)": in its text and in a spreadsheet's number format
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def figure(self) -> str:
+        """The text without its mark."""
+        return self.text[: len(self.text) - len(self.mark)] if self.mark else self.text
 
 
 @dataclass
@@ -304,114 +310,10 @@ def tables(board: Dashboard) -> list[Table]:
 
 
 def case_tables(board: Dashboard) -> list[Table]:
-    cases = board.cases
-    if not cases:
-        return []
-    span = board.footnote
-    cur, prev, last = cases["current"], cases["previous"], cases["last_year"]
-    indicators = Table(
-        "cases",
-        str(_l("Responses to citizens")),
-        [
-            str(_l("Indicator")),
-            board.period.label,
-            board.period.previous().label,
-            board.period.same_last_year().label,
-        ],
-        note=str(
-            _l(
-                "Received and closed by date in Asia/Taipei; on time = closed by its due date. "
-                "Open overdue counted at %(now)s. %(span)s",
-                now=board.generated_at.astimezone(stats.TAIPEI).strftime("%Y-%m-%d %H:%M"),
-                span=span,
-            )
-        ),
-    )
-    for label, key, fmt in (
-        (_l("Cases received"), "received", num),
-        (_l("Cases closed"), "closed", num),
-        (_l("Closed on time"), "on_time", num),
-        (_l("On-time closure rate"), "on_time_rate", pct),
-        (_l("Mean working days to close"), "mean_days", lambda v: num(v, 1)),
-        (_l("Median working days to close"), "median_days", lambda v: num(v, 1)),
-        (_l("Extension rate"), "extension_rate", pct),
-        (_l("Re-handling rate"), "rehandling_rate", pct),
-    ):
-        indicators.rows.append([_text(label), fmt(cur[key]), fmt(prev[key]), fmt(last[key])])
-    indicators.rows.append(
-        [
-            _text(_l("Reply satisfaction")),
-            pct(cur["reply"].rate),
-            pct(prev["reply"].rate),
-            pct(last["reply"].rate),
-        ]
-    )
-    indicators.rows.append(
-        [
-            _text(_l("Reply satisfaction growth")),
-            Cell(""),
-            points(cases["reply_vs_previous"]),
-            points(cases["reply_vs_last_year"]),
-        ]
-    )
-    indicators.rows.append(
-        [_text(_l("Open and overdue now")), num(cases["open_overdue"]), Cell(""), Cell("")]
-    )
-    out = [indicators]
-    header = [
-        pgettext("count", "Received"),
-        pgettext("count", "Closed"),
-        str(_l("On-time closure rate")),
-        str(_l("Median working days to close")),
-        str(_l("Extension rate")),
-        str(_l("Reply satisfaction")),
-    ]
-    for key, title in (
-        ("channel", _l("Cases by channel")),
-        ("category", _l("Cases by category")),
-        ("unit", _l("Cases by unit")),
-    ):
-        table = Table(f"cases_by_{key}", str(title), [str(_l("Group"))] + header, note=span)
-        for group, f in cases["breakdowns"][key]:
-            table.rows.append(
-                [
-                    _text(label_for(CASE_CHANNEL_LABELS, group) if key == "channel" else group),
-                    num(f["received"]),
-                    num(f["closed"]),
-                    pct(f["on_time_rate"]),
-                    num(f["median_days"], 1),
-                    pct(f["extension_rate"]),
-                    pct(f["reply"].rate),
-                ]
-            )
-        out.append(table)
-    trend = Table("cases_trend", str(_l("Cases by period")), [str(_l("Period"))] + header, note=span)
-    for period, f in cases["trend"]:
-        trend.rows.append(
-            [
-                _text(period.label),
-                num(f["received"]),
-                num(f["closed"]),
-                pct(f["on_time_rate"]),
-                num(f["median_days"], 1),
-                pct(f["extension_rate"]),
-                pct(f["reply"].rate),
-            ]
-        )
-    out.append(trend)
-    outcomes = sorted({o for row in cases["review"].values() for o in row})
-    review = Table(
-        "review",
-        str(_l("Closed cases by category and outcome")),
-        [str(_l("Category"))] + [label_for(OUTCOME_LABELS, o) for o in outcomes] + [str(_l("Total"))],
-        note=span,
-    )
-    for category, row in cases["review"].items():
-        review.rows.append(
-            [_text(category)] + [num(row.get(o, 0)) for o in outcomes] + [num(sum(row.values()))]
-        )
-    out.append(review)
-    return out
+    """The 意見回應 tables (services/reply_tables.py)."""
+    from .reply_tables import case_tables as build
+
+    return build(board)
 
 
 def table_csv(table: Table) -> bytes:
@@ -434,7 +336,7 @@ CHART_TITLES = {
     "heatmap": "星期 × 時段滿意度",
     "funnel": "與同性質機關比較（漏斗圖）",
     "pareto": "不滿意原因（柏拉圖）",
-    "cases": "陳情案件收結與如期結案率",
+    "cases": "陳情案件收結、如期回應率與如期結案率",
 }
 
 

@@ -14,6 +14,7 @@ from feedback_app.extensions import db
 from feedback_app.models import (
     Answer,
     Case,
+    CaseCycle,
     CaseEvent,
     Channel,
     Rating,
@@ -214,7 +215,7 @@ cases = st.lists(
 @DB_SETTINGS
 @given(rows=cases)
 def test_case_indicators_breakdowns_add_up_to_the_period_and_rates_stay_in_0_1(org, rows):
-    for model in (CaseEvent, Case):
+    for model in (CaseEvent, CaseCycle, Case):
         db.session.execute(sa.delete(model))
     db.session.commit()
     start = datetime(2025, 4, 1, 9, tzinfo=TAIPEI).astimezone(UTC)
@@ -236,12 +237,12 @@ def test_case_indicators_breakdowns_add_up_to_the_period_and_rates_stay_in_0_1(o
     current = figures["current"]
     for name in ("channel", "unit"):
         rows_of = [block for _, block in figures["breakdowns"][name]]
-        for key in ("received", "closed", "on_time", "extended", "rehandled"):
+        for key in ("received", "closed", "on_time", "extended", "rehandled", "due", "reply_on_time", "replied"):
             assert sum(block[key] for block in rows_of) == current[key], (name, key)
         assert sum(block["reply"].n for block in rows_of) == current["reply"].n
-    assert current["on_time"] <= current["closed"]
+    assert current["on_time"] <= current["closed"] and current["reply_on_time"] <= current["due"]
     for _, block in [("current", current), *figures["trend"]]:
-        for key in ("on_time_rate", "extension_rate", "rehandling_rate"):
+        for key in ("on_time_rate", "extension_rate", "rehandling_rate", "reply_on_time_rate"):
             assert block[key] is None or 0.0 <= block[key] <= 1.0
         low, high = block["on_time_interval"]
         assert low is None or 0.0 <= low <= block["on_time_rate"] + EPS <= high + 2 * EPS <= 1.0 + 2 * EPS

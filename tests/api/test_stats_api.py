@@ -30,6 +30,7 @@ def responses(block: dict) -> dict:
     return {
         **block,
         "on_time_interval": list(block["on_time_interval"]),
+        "reply_on_time_interval": list(block["reply_on_time_interval"]),
         "reply": satisfaction(block["reply"]),
     }
 
@@ -89,7 +90,8 @@ def test_responses_equal_the_dashboard(client, seeded, office):
     body = answer.json
     for key in ("current", "previous", "last_year"):
         assert body[key] == responses(cases[key]), key
-    for key in ("on_time_vs_previous", "reply_vs_previous", "reply_vs_last_year"):
+    for key in ("on_time_vs_previous", "on_time_vs_last_year", "reply_on_time_vs_previous",
+                "reply_on_time_vs_last_year", "reply_vs_previous", "reply_vs_last_year"):
         assert body[key] == asdict(cases[key]), key
     assert body["open_overdue"] == cases["open_overdue"] == 1
     assert body["current"]["received"] == (3 if office else 4) and body["current"]["reply"]["answers"] == 2

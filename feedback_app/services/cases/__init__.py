@@ -7,10 +7,12 @@
 - workflow: the common steps of every handling action (state, version, audit trail)
 - permissions: who may take each action
 - handling: assign, reply, extensions, close, reopen, transfer, merge, link
+- cycles: a reopened case's new due date and its earlier handling cycles
 - attachments, due_dates (recomputed after a calendar import), rehandling, lookup
 """
 
 from .attachments import add_attachment, check_attachment, max_attachment_bytes, safe_filename, sniff_content_type
+from .cycles import case_cycles, renew_due_date
 from .due_dates import recompute_due_dates
 from .handling import (
     add_note,
@@ -61,6 +63,7 @@ __all__ = [
     "available_actions",
     "case_language",
     "can_decide_extension",
+    "case_cycles",
     "check_attachment",
     "check_lookup_code",
     "close_case",
@@ -86,6 +89,7 @@ __all__ = [
     "recompute_due_dates",
     "record_event",
     "related_cases",
+    "renew_due_date",
     "reopen_case",
     "reply_case",
     "request_extension",

@@ -25,6 +25,7 @@ from .. import notify
 from ..access import can_access_office, ensure_access
 from ..calendar import TAIPEI, WorkCalendar, end_of_day
 from ..errors import ValidationFailed
+from .cycles import renew_due_date
 from .permissions import can_decide_extension, may
 from .petitioner import tell_extension, tell_merge, tell_reply, tell_transfer
 from .workflow import WORKABLE, begin, invalid_transition, record_event, refuse_unless, required_text, touch, utc_iso
@@ -218,8 +219,10 @@ def reopen_case(case: Case, actor: User, version, reason: str | None) -> Case:
               "transferred_to": case.transferred_to}
     case.state = CaseState.REOPENED if case.assignee_id else CaseState.RECEIVED
     case.outcome = case.closed_at = case.transferred_to = case.transferred_contact = None
+    before["due_at"] = utc_iso(case.due_at)
+    renew_due_date(case, utcnow())  # a new handling cycle: the earlier reply and closure stay in case_cycles
     touch(case)
-    record_event(case, actor, "reopened", before, {"state": case.state}, note=text)
+    record_event(case, actor, "reopened", before, {"state": case.state, "due_at": utc_iso(case.due_at)}, note=text)
     return case
 
 
