@@ -35,3 +35,16 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _Translations()
+
+
+def show_refusal(form, error) -> None:
+    """A service's refusal (DomainError) beside the fields it names; the rest, and its message, at the top."""
+    from flask import flash
+
+    for name, message in (error.details or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + [message]
+        else:
+            flash(message, "error")
+    flash(str(error.message), "error")

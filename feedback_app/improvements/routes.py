@@ -7,27 +7,17 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..forms import show_refusal
 from ..models import ImprovementState, utcnow
 from ..services import analytics, improvements, review_tables
 from ..services.access import require_role, visible_office_ids
-from ..services.errors import DomainError, ValidationFailed
+from ..services.errors import ValidationFailed
 from ..services.org import open_offices
 from ..services.stats import Period
 from . import bp
 from .forms import ActionForm
 
 FIELD_LABELS = {"period": _l("Period"), "office": _l("Office")}
-
-
-def _show_errors(form, error: DomainError) -> None:
-    """A service's refusal beside the fields it names; the rest, and its message, at the top of the page."""
-    for name, message in (error.details or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors or []) + [message]
-        else:
-            flash(message, "error")
-    flash(str(error.message), "error")
 
 
 def _prepare(form: ActionForm) -> None:
@@ -91,7 +81,7 @@ def _save(action=None):
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
             status = 400
         else:
             flash(_("The improvement action was saved."), "success")

@@ -7,27 +7,17 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..forms import show_refusal
 from ..models import PhoneFollowup, utcnow
 from ..services import analytics, phone_tests, review_tables
 from ..services.access import require_role
 from ..services.calendar import TAIPEI
-from ..services.errors import DomainError, NotFound, ValidationFailed
+from ..services.errors import NotFound, ValidationFailed
 from ..services.stats import Period
 from . import bp
 from .forms import FollowupForm, PhoneTestForm, PlanForm
 
 FIELD_LABELS = {"period": _l("Period"), "office": _l("Office")}
-
-
-def _show_errors(form, error: DomainError) -> None:
-    """A service's refusal beside the fields it names; the rest, and its message, at the top of the page."""
-    for name, message in (error.details or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors or []) + [message]
-        else:
-            flash(message, "error")
-    flash(str(error.message), "error")
 
 
 def _unit_choices() -> list[SelectChoice]:
@@ -90,7 +80,7 @@ def new():
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
             status = 400
         else:
             if test.followup is not None:
@@ -130,7 +120,7 @@ def complete_followup(test_id: int):
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
         else:
             flash(_("The follow-up is done."), "success")
             return redirect(url_for("phone_tests.detail", test_id=test.id))
@@ -156,7 +146,7 @@ def plan():
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
             status = 400
         else:
             flash(_("The plan was saved."), "success")

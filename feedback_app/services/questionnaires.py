@@ -78,17 +78,7 @@ def new_draft(user: User, questionnaire_id: int) -> QuestionnaireVersion:
         raise Conflict(_l("There is a draft already; edit or publish it first."))
     draft = QuestionnaireVersion(questionnaire_id=questionnaire.id, version=latest.version + 1)
     for q in latest.questions:
-        draft.questions.append(
-            Question(
-                position=q.position,
-                code=q.code,
-                kind=q.kind,
-                role=q.role,
-                required=q.required,
-                texts=dict(q.texts),
-                options=[{"code": o["code"], "texts": dict(o["texts"])} for o in q.options],
-            )
-        )
+        draft.questions.append(copy_question(q))
     db.session.add(draft)
     db.session.commit()
     return draft
@@ -314,3 +304,16 @@ def publish(user: User, version_id: int) -> QuestionnaireVersion:
     db.session.commit()
     forget_published_versions()
     return version
+
+
+def copy_question(q: Question) -> Question:
+    """A question with its texts and options, for a new draft (of the same questionnaire or a new one)."""
+    return Question(
+        position=q.position,
+        code=q.code,
+        kind=q.kind,
+        role=q.role,
+        required=q.required,
+        texts=dict(q.texts),
+        options=[{"code": o["code"], "texts": dict(o["texts"])} for o in q.options],
+    )

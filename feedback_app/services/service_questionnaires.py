@@ -20,7 +20,6 @@ from ..models import (
     Counter,
     CounterQuestionnaire,
     QrToken,
-    Question,
     Questionnaire,
     QuestionnaireVersion,
     Role,
@@ -31,6 +30,7 @@ from ..models import (
 from .access import ensure_access, require_city_admin, require_role, scoped
 from .errors import NotFound, ValidationFailed
 from .org import open_counters_stmt
+from .questionnaires import copy_question
 from .ratings import KIOSK_QUESTIONNAIRE, SURVEY_QUESTIONNAIRE, current_version
 
 LANGUAGES = ("zh_TW", "en", "vi", "id", "th")
@@ -111,17 +111,7 @@ def create_questionnaire(user: User, *, code: str, kind: str, names: dict, servi
     )
     draft = QuestionnaireVersion(questionnaire=questionnaire, version=1)
     for q in base.questions:
-        draft.questions.append(
-            Question(
-                position=q.position,
-                code=q.code,
-                kind=q.kind,
-                role=q.role,
-                required=q.required,
-                texts=dict(q.texts),
-                options=[{"code": o["code"], "texts": dict(o["texts"])} for o in q.options],
-            )
-        )
+        draft.questions.append(copy_question(q))
     db.session.add_all([questionnaire, draft])
     db.session.flush()
     return draft
